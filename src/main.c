@@ -1,0 +1,183 @@
+/*
+ * main.c: sc_remoted's start-up order, signals and exit.
+ *
+ * Every configuration error is found before the daemon detaches, so it
+ * reaches the terminal and a non-zero exit status: options, the -U
+ * directory, the pid file lock and the listening sockets all come
+ * first; then -D, then the pid is written.
+ *
+ * Copyright (C) 2026 The sc_remoted authors.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <sys/types.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ev.h"
+#include "log.h"
+#include "options.h"
+#include "server.h"
+#include "unixdir.h"
+
+/* The exit status of every failure before the loop, as the original. */
+#define EXIT_STARTUP	255
+
+static int	 pidfd = -1;
+
+static void
+main_stop_cb(int signo, void *arg)
+{
+	log_info("%s: shutting down", signo == SIGTERM ? "SIGTERM" :
+	    "SIGINT");
+	ev_loop_break(arg);
+}
+
+static void
+main_hup_cb(int signo, void *arg)
+{
+	(void)signo;
+	(void)arg;
+	/* XXX: nothing to reload yet; TLS material and metadata will be. */
+	log_info("SIGHUP: nothing to reload");
+}
+
+/*
+ * Open and lock the pid file before detaching, so that a second daemon
+ * on the same file is refused on the terminal.  The lock stays with the
+ * open descriptor, which the detached child inherits.
+ */
+static int
+pidfile_open(const char *path)
+{
+	if ((pidfd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) == -1) {
+		log_err("pid file %s", path);
+		return (-1);
+	}
+#ifdef HAVE_FLOCK
+	if (flock(pidfd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			log_errx("pid file %s is locked: another sc_remoted "
+			    "is running", path);
+		else
+			log_err("locking pid file %s", path);
+		close(pidfd);
+		pidfd = -1;
+		return (-1);
+	}
+#endif
+	return (0);
+}
+
+static int
+pidfile_write(const char *path)
+{
+	char	 s[32];
+	int	 n;
+
+	n = snprintf(s, sizeof(s), "%ld\n", (long)getpid());
+	if (ftruncate(pidfd, 0) != 0 || write(pidfd, s, (size_t)n) != n) {
+		log_err("writing pid file %s", path);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct options	 opts;
+	struct ev_loop	*loop;
+	struct server	*srv;
+	int		 rc, logflags = 0;
+
+	log_init(LOG_TO_STDERR, 0);
+	if ((rc = options_parse(&opts, argc, argv, stderr)) != 0)
+		return (EXIT_STARTUP);
+	if (opts.version) {
+		printf("sc_remoted %s\n", PACKAGE_VERSION);
+		options_free(&opts);
+		return (0);
+	}
+	if (opts.flags & OPT_NOTIMES)
+		logflags |= LOGF_NOTIMES;
+	if (opts.flags & OPT_DEBUG)
+		logflags |= LOGF_DEBUG;
+	log_init(LOG_TO_STDERR, logflags);
+
+	if (unixdir_check(opts.unixdir) != 0) {
+		log_err("-U %s", opts.unixdir);
+		options_usage(stderr);
+		return (EXIT_STARTUP);
+	}
+	if (opts.pidfile != NULL && pidfile_open(opts.pidfile) != 0)
+		return (EXIT_STARTUP);
+
+	(void)signal(SIGPIPE, SIG_IGN);
+	if ((loop = ev_loop_new((opts.flags & OPT_SELECT) ? "select" :
+	    NULL)) == NULL) {
+		log_err("event loop");
+		return (EXIT_STARTUP);
+	}
+	log_info("sc_remoted %s, event backend %s", PACKAGE_VERSION,
+	    ev_loop_backend(loop));
+	if ((srv = server_new(loop, &opts)) == NULL) {
+		log_err("server");
+		return (EXIT_STARTUP);
+	}
+	if (server_listen(srv) != 0)
+		goto fail;
+	(void)unixdir_clean(opts.unixdir);
+
+	if (opts.daemonise) {
+		if (daemon(1, 0) != 0) {
+			log_err("daemon");
+			goto fail;
+		}
+		log_init(LOG_TO_SYSLOG, logflags);
+	}
+	if (opts.pidfile != NULL && pidfile_write(opts.pidfile) != 0)
+		goto fail;
+
+	if (ev_signal_add(loop, SIGINT, main_stop_cb, loop) != 0 ||
+	    ev_signal_add(loop, SIGTERM, main_stop_cb, loop) != 0 ||
+	    ev_signal_add(loop, SIGHUP, main_hup_cb, NULL) != 0) {
+		log_err("signal handlers");
+		goto fail;
+	}
+
+	rc = ev_loop_run(loop);
+	if (rc != 0)
+		log_err("event loop failed");
+
+	server_free(srv);
+	ev_loop_free(loop);
+	if (opts.pidfile != NULL) {
+		(void)unlink(opts.pidfile);
+		close(pidfd);
+	}
+	options_free(&opts);
+	return (rc == 0 ? 0 : EXIT_STARTUP);
+
+ fail:
+	server_free(srv);
+	ev_loop_free(loop);
+	if (opts.pidfile != NULL && pidfd != -1) {
+		(void)unlink(opts.pidfile);
+		close(pidfd);
+	}
+	options_free(&opts);
+	return (EXIT_STARTUP);
+}

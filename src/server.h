@@ -1,0 +1,44 @@
+/*
+ * server.h: the daemon's I/O side.  It owns the listening sockets, the
+ * links from scamper, the per-VP unix sockets and their local clients,
+ * and connects them to the protocol engine (vp.c) through the event
+ * loop.
+ *
+ * Copyright (C) 2026 The sc_remoted authors.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef SERVER_H
+#define SERVER_H
+
+#include "ev.h"
+#include "options.h"
+
+struct server;
+
+/* Limits on what strangers can make us hold. */
+struct server_limits {
+	unsigned	max_pending;	/* links without a handshake yet */
+	unsigned	handshake_ms;	/* time a link has to identify */
+	unsigned	silence_ms;	/* a live link that says nothing */
+	unsigned	keepalive_ms;	/* we speak at least this often */
+};
+extern struct server_limits server_limits;
+
+struct server	*server_new(struct ev_loop *loop, const struct options *opts);
+/*
+ * Create the listening sockets described by the options.  Logs what
+ * fails and returns -1; 0 on success.
+ */
+int		 server_listen(struct server *srv);
+/*
+ * Close every link, VP, socket and client: sockets are unlinked and
+ * clients see EOF.  Nothing is sent to scamper.
+ */
+void		 server_free(struct server *srv);
+
+/* Counters, for tests and the status log. */
+unsigned	 server_nlinks(const struct server *srv);
+unsigned	 server_nvps(const struct server *srv);
+
+#endif /* SERVER_H */
