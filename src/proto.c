@@ -40,6 +40,23 @@ proto_hdr_put(uint8_t *p, uint32_t seq, uint32_t chan, uint16_t len)
 }
 
 int
+proto_hello(const struct proto_frame *f, const char **why)
+{
+	if (f->seq != 0)
+		*why = "first frame has a non-zero sequence number";
+	else if (f->chan != 0)
+		*why = "first frame is not a control frame";
+	else if (f->len == 0)
+		*why = "first frame is an empty control frame";
+	else if (f->payload[0] == PROTO_MASTER_NEW ||
+	    f->payload[0] == PROTO_MASTER_RES)
+		return (f->payload[0]);
+	else
+		*why = "first frame is neither MASTER_NEW nor MASTER_RES";
+	return (-1);
+}
+
+int
 proto_namechar(int c)
 {
 	/* ASCII only, whatever the locale: no isalnum() here. */

@@ -116,6 +116,13 @@ int		 proto_u32_parse(const uint8_t *p, size_t len, uint32_t *v);
 /* MASTER_ID as scamper checks it; returns the id in *id. */
 int		 proto_id_parse(const uint8_t *p, size_t len, const char **id);
 
+/*
+ * Check the first frame of a link: it must be a control frame with seq
+ * 0 carrying MASTER_NEW or MASTER_RES.  Returns that type, or -1 with
+ * *why set to the reason.
+ */
+int		 proto_hello(const struct proto_frame *f, const char **why);
+
 /* Whether c may appear in a monitor name. */
 int		 proto_namechar(int c);
 

@@ -919,18 +919,14 @@ link_handshake(struct link *l, const struct proto_frame *f)
 {
 	const char	*why;
 
-	if (f->seq != 0)
-		why = "first frame has a non-zero sequence number";
-	else if (f->chan != 0)
-		why = "first frame is not a control frame";
-	else if (f->len == 0)
-		why = "first frame is an empty control frame";
-	else if (f->payload[0] == PROTO_MASTER_NEW)
+	switch (proto_hello(f, &why)) {
+	case PROTO_MASTER_NEW:
 		return (link_master_new(l, f));
-	else if (f->payload[0] == PROTO_MASTER_RES)
+	case PROTO_MASTER_RES:
 		return (link_master_res(l, f));
-	else
-		why = "first frame is neither MASTER_NEW nor MASTER_RES";
+	default:
+		break;
+	}
 	log_info("link %s: %s; closed", l->peer, why);
 	link_free(l);
 	return (-1);
