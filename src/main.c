@@ -99,9 +99,21 @@ int
 main(int argc, char *argv[])
 {
 	struct options	 opts;
-	struct ev_loop	*loop;
-	struct server	*srv;
+	struct ev_loop	*loop = NULL;
+	struct server	*srv = NULL;
+	sigset_t	 stops, old;
 	int		 rc, logflags = 0;
+
+	/*
+	 * Hold the signals we handle until the handlers exist, so that an
+	 * early SIGTERM or SIGHUP is acted on rather than killing us half
+	 * set up (a pid file without a pid, sockets without a daemon).
+	 */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stops, &old);
 
 	log_init(LOG_TO_STDERR, 0);
 	if ((rc = options_parse(&opts, argc, argv, stderr)) != 0)
@@ -119,23 +131,14 @@ main(int argc, char *argv[])
 
 	if (unixdir_check(opts.unixdir) != 0) {
 		log_err("-U %s", opts.unixdir);
-		options_usage(stderr);
-		return (EXIT_STARTUP);
+		goto fail;
 	}
 	if (opts.pidfile != NULL && pidfile_open(opts.pidfile) != 0)
-		return (EXIT_STARTUP);
-
+		goto fail;
 	(void)signal(SIGPIPE, SIG_IGN);
-	if ((loop = ev_loop_new((opts.flags & OPT_SELECT) ? "select" :
-	    NULL)) == NULL) {
-		log_err("event loop");
-		return (EXIT_STARTUP);
-	}
-	log_info("sc_remoted %s, event backend %s", PACKAGE_VERSION,
-	    ev_loop_backend(loop));
-	if ((srv = server_new(loop, &opts)) == NULL) {
+	if ((srv = server_new(&opts)) == NULL) {
 		log_err("server");
-		return (EXIT_STARTUP);
+		goto fail;
 	}
 	if (server_listen(srv) != 0)
 		goto fail;
@@ -151,17 +154,27 @@ main(int argc, char *argv[])
 	if (opts.pidfile != NULL && pidfile_write(opts.pidfile) != 0)
 		goto fail;
 
+	/* After detaching: a kqueue is not inherited across fork. */
+	if ((loop = ev_loop_new((opts.flags & OPT_SELECT) ? "select" :
+	    NULL)) == NULL) {
+		log_err("event loop");
+		goto fail;
+	}
 	if (ev_signal_add(loop, SIGINT, main_stop_cb, loop) != 0 ||
 	    ev_signal_add(loop, SIGTERM, main_stop_cb, loop) != 0 ||
 	    ev_signal_add(loop, SIGHUP, main_hup_cb, NULL) != 0) {
 		log_err("signal handlers");
 		goto fail;
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (server_start(srv, loop) != 0)
+		goto fail;
+	log_info("sc_remoted %s started, event backend %s", PACKAGE_VERSION,
+	    ev_loop_backend(loop));
 
 	rc = ev_loop_run(loop);
 	if (rc != 0)
 		log_err("event loop failed");
-
 	server_free(srv);
 	ev_loop_free(loop);
 	if (opts.pidfile != NULL) {
@@ -173,7 +186,8 @@ main(int argc, char *argv[])
 
  fail:
 	server_free(srv);
-	ev_loop_free(loop);
+	if (loop != NULL)
+		ev_loop_free(loop);
 	if (opts.pidfile != NULL && pidfd != -1) {
 		(void)unlink(opts.pidfile);
 		close(pidfd);

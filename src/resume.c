@@ -47,8 +47,6 @@ resume_strverdict(enum resume_verdict v)
 	case RESUME_EWINDOW:
 		return ("our next expected sequence number is outside "
 		    "scamper's unacknowledged window");
-	case RESUME_EBUSY:
-		return ("the VP is being resumed on another link");
 	}
 	return ("unknown verdict");
 }

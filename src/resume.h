@@ -16,8 +16,7 @@ enum resume_verdict {
 	RESUME_OK = 0,
 	RESUME_EUNKNOWN,	/* no VP holds the magic */
 	RESUME_ERCV,		/* scamper's rcv_nxt is not one we can serve */
-	RESUME_EWINDOW,		/* our rcv_nxt is outside scamper's window */
-	RESUME_EBUSY		/* the VP is already being resumed */
+	RESUME_EWINDOW		/* our rcv_nxt is outside scamper's window */
 };
 
 /*

@@ -1159,13 +1159,12 @@ listener_cb(struct ev_io *io, int fd, int what, void *arg)
 /* ---------------------------------------------------------------- */
 
 struct server *
-server_new(struct ev_loop *loop, const struct options *opts)
+server_new(const struct options *opts)
 {
 	struct server	*srv;
 
 	if ((srv = calloc(1, sizeof(*srv))) == NULL)
 		return (NULL);
-	srv->loop = loop;
 	srv->opts = opts;
 	srv->sockmode = 0700;
 	if (opts->flags & OPT_ALLOWGROUP)
@@ -1173,6 +1172,25 @@ server_new(struct ev_loop *loop, const struct options *opts)
 	if (opts->flags & OPT_ALLOWOTHER)
 		srv->sockmode |= 0007;
 	return (srv);
+}
+
+int
+server_start(struct server *srv, struct ev_loop *loop)
+{
+	struct listener	*ls;
+	int		 i;
+
+	srv->loop = loop;
+	for (i = 0; i < srv->nlst; i++) {
+		ls = &srv->lst[i];
+		ev_timer_init(&ls->backoff, listener_backoff_cb, ls);
+		if ((ls->io = ev_io_new(loop, ls->fd, listener_cb,
+		    ls)) == NULL || ev_io_set(ls->io, EV_READ) != 0) {
+			log_err("cannot watch a listening socket");
+			return (-1);
+		}
+	}
+	return (0);
 }
 
 static int
@@ -1233,17 +1251,9 @@ server_listen_one(struct server *srv, int family, const char *addr)
 		close(fd);
 		return (-1);
 	}
-	ls = &srv->lst[srv->nlst];
+	ls = &srv->lst[srv->nlst++];
 	ls->srv = srv;
 	ls->fd = fd;
-	ev_timer_init(&ls->backoff, listener_backoff_cb, ls);
-	if ((ls->io = ev_io_new(srv->loop, fd, listener_cb, ls)) == NULL ||
-	    ev_io_set(ls->io, EV_READ) != 0) {
-		log_err("cannot watch %s", text);
-		close(fd);
-		return (-1);
-	}
-	srv->nlst++;
 	log_info("listening on %s", text);
 	return (0);
 
@@ -1284,8 +1294,10 @@ server_free(struct server *srv)
 	while (srv->links != NULL)
 		link_free(srv->links);
 	for (i = 0; i < srv->nlst; i++) {
-		ev_timer_clear(srv->loop, &srv->lst[i].backoff);
-		ev_io_free(srv->lst[i].io);
+		if (srv->lst[i].io != NULL) {
+			ev_timer_clear(srv->loop, &srv->lst[i].backoff);
+			ev_io_free(srv->lst[i].io);
+		}
 		close(srv->lst[i].fd);
 	}
 	free(srv->htab);

@@ -25,12 +25,18 @@ struct server_limits {
 };
 extern struct server_limits server_limits;
 
-struct server	*server_new(struct ev_loop *loop, const struct options *opts);
+struct server	*server_new(const struct options *opts);
 /*
- * Create the listening sockets described by the options.  Logs what
- * fails and returns -1; 0 on success.
+ * Create the listening sockets described by the options (before the
+ * daemon detaches, so that errors reach the terminal).  Logs what fails
+ * and returns -1; 0 on success.
  */
 int		 server_listen(struct server *srv);
+/*
+ * Start serving on loop.  The loop is made after detaching, since a
+ * kqueue does not survive fork.  Logs what fails and returns -1.
+ */
+int		 server_start(struct server *srv, struct ev_loop *loop);
 /*
  * Close every link, VP, socket and client: sockets are unlinked and
  * clients see EOF.  Nothing is sent to scamper.

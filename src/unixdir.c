@@ -223,6 +223,19 @@ unixdir_probe(const struct sockaddr_un *sun)
 }
 
 int
+unixdir_is_vpname(const char *name)
+{
+	size_t	 len = strlen(name), i, digits = 0;
+
+	/* "<peer>" ends in ":port" (IPv4) or ".port" (IPv6). */
+	for (i = len; i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9'; i--)
+		digits++;
+	if (digits == 0 || digits > 5 || i < 2)
+		return (0);
+	return (name[i - 1] == ':' || name[i - 1] == '.');
+}
+
+int
 unixdir_clean(const char *dir)
 {
 	struct sockaddr_un	 sun;
@@ -237,6 +250,9 @@ unixdir_clean(const char *dir)
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
+			continue;
+		/* Only names we could have made: other programs' are not ours. */
+		if (!unixdir_is_vpname(de->d_name))
 			continue;
 		/* Too long for sun_path: no VP can ever collide with it. */
 		if (unixdir_addr(&sun, dir, de->d_name) != 0)

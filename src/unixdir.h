@@ -48,7 +48,13 @@ void	unixdir_unlink(const char *dir, const char *name);
 int	unixdir_check(const char *dir);
 
 /*
- * At start-up: remove socket files in dir that nobody listens on (a
+ * Whether name has the shape of a VP socket name (it ends in ":port"
+ * or ".port"), so that start-up cleaning leaves other files alone.
+ */
+int	unixdir_is_vpname(const char *name);
+
+/*
+ * At start-up: remove VP-shaped socket files in dir that nobody listens on (a
  * connect is refused), left by a crashed run.  Live sockets are left
  * alone.  Logs each name it removes or skips.  Returns the number of
  * files removed.

@@ -83,7 +83,7 @@ test_strings(void **state)
 	int	 v;
 
 	(void)state;
-	for (v = RESUME_OK; v <= RESUME_EBUSY; v++)
+	for (v = RESUME_OK; v <= RESUME_EWINDOW; v++)
 		assert_non_null(resume_strverdict((enum resume_verdict)v));
 }
 

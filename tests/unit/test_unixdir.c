@@ -425,27 +425,47 @@ test_clean(void **state)
 	const char	*dir = *state;
 	int		 live;
 
-	make_stale_socket(dir, "stale1");
-	make_stale_socket(dir, "stale2");
-	assert_true((live = unixdir_listen(dir, "live", 0700)) != -1);
-	make_file(dir, "file", "x");
+	make_stale_socket(dir, "vp1-127.0.0.1:4000");
+	make_stale_socket(dir, "v6.vp-::1.43744");
+	/* Not a VP name: somebody else's, left alone even if stale. */
+	make_stale_socket(dir, "other.sock");
+	assert_true((live = unixdir_listen(dir, "127.0.0.1:5000",
+	    0700)) != -1);
+	make_file(dir, "file:1", "x");
 
 	assert_int_equal(unixdir_clean(dir), 2);
-	assert_false(exists(dir, "stale1"));
-	assert_false(exists(dir, "stale2"));
-	assert_true(is_socket(dir, "live"));
-	assert_true(exists(dir, "file"));
+	assert_false(exists(dir, "vp1-127.0.0.1:4000"));
+	assert_false(exists(dir, "v6.vp-::1.43744"));
+	assert_true(is_socket(dir, "other.sock"));
+	assert_true(is_socket(dir, "127.0.0.1:5000"));
+	assert_true(exists(dir, "file:1"));
 
-	/* Nothing left to remove: the last message is about "live". */
+	/* Nothing left to remove: the last message is about the live one. */
 	assert_int_equal(unixdir_clean(dir), 0);
-	assert_string_equal(log_last(), "left live socket live alone");
+	assert_string_equal(log_last(),
+	    "left live socket 127.0.0.1:5000 alone");
 	close(live);
 
 	/* Once its owner is gone it is stale too. */
 	assert_int_equal(unixdir_clean(dir), 1);
-	assert_string_equal(log_last(), "removed stale socket live");
-	assert_false(exists(dir, "live"));
-	assert_true(exists(dir, "file"));
+	assert_string_equal(log_last(),
+	    "removed stale socket 127.0.0.1:5000");
+	assert_false(exists(dir, "127.0.0.1:5000"));
+	assert_true(exists(dir, "file:1"));
+}
+
+static void
+test_is_vpname(void **state)
+{
+	(void)state;
+	assert_true(unixdir_is_vpname("127.0.0.1:52734"));
+	assert_true(unixdir_is_vpname("vp1.example-127.0.0.1:46648"));
+	assert_true(unixdir_is_vpname("v6.vp-::1.43744"));
+	assert_false(unixdir_is_vpname("other.sock"));
+	assert_false(unixdir_is_vpname("x:123456"));
+	assert_false(unixdir_is_vpname(":1"));
+	assert_false(unixdir_is_vpname("1234"));
+	assert_false(unixdir_is_vpname(""));
 }
 
 static void
@@ -453,10 +473,10 @@ test_clean_escapes(void **state)
 {
 	const char	*dir = *state;
 
-	make_stale_socket(dir, "bad\nname\\");
+	make_stale_socket(dir, "bad\nname\\:80");
 	assert_int_equal(unixdir_clean(dir), 1);
 	assert_string_equal(log_last(),
-	    "removed stale socket bad\\x0aname\\\\");
+	    "removed stale socket bad\\x0aname\\\\:80");
 }
 
 static void
@@ -487,6 +507,7 @@ main(void)
 		DIRTEST(test_unlink),
 		DIRTEST(test_check),
 		DIRTEST(test_clean),
+		cmocka_unit_test(test_is_vpname),
 		DIRTEST(test_clean_escapes),
 		DIRTEST(test_clean_no_dir),
 	};
