@@ -20,6 +20,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +97,44 @@ pidfile_write(const char *path)
 	return (0);
 }
 
+/*
+ * Become user for good, once everything that needs root (binding a low
+ * port, opening the pid file) is done.  The -U directory must then be
+ * writable by that user, since VP sockets are made as VPs arrive; say
+ * so now rather than when the first VP is refused.
+ */
+static int
+drop_privileges(const char *user, const char *unixdir)
+{
+	struct passwd	*pw;
+	gid_t		 gid;
+
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		if (errno != 0)
+			log_err("-u %s", user);
+		else
+			log_errx("-u %s: no such user", user);
+		return (-1);
+	}
+	gid = pw->pw_gid;
+	if (setgroups(1, &gid) != 0 || setgid(gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		log_err("-u %s: cannot become that user", user);
+		return (-1);
+	}
+	if (pw->pw_uid != 0 && setuid(0) == 0) {
+		log_errx("-u %s: could regain root; refusing to run", user);
+		return (-1);
+	}
+	if (access(unixdir, W_OK | X_OK) != 0) {
+		log_err("-U %s is not writable by user %s: make it theirs "
+		    "(or their group's, mode 2770)", unixdir, user);
+		return (-1);
+	}
+	return (0);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -152,6 +192,8 @@ main(int argc, char *argv[])
 		log_init(LOG_TO_SYSLOG, logflags);
 	}
 	if (opts.pidfile != NULL && pidfile_write(opts.pidfile) != 0)
+		goto fail;
+	if (opts.user != NULL && drop_privileges(opts.user, opts.unixdir) != 0)
 		goto fail;
 
 	/* After detaching: a kqueue is not inherited across fork. */

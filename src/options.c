@@ -42,7 +42,7 @@
  * option it knows).  -c and -p are known even without OpenSSL so that
  * the error can say why they are refused.
  */
-#define OPTSTRING	":46De:O:P:U:Z:c:p:v"
+#define OPTSTRING	":46C:De:O:P:U:Z:c:p:u:v"
 
 #if defined(__GNUC__)
 #define OPTIONS_PRINTF(a, b)	__attribute__((format(printf, a, b)))
@@ -56,9 +56,11 @@ static const struct {
 } keywords[] = {
 	{ "allowgroup",	OPT_ALLOWGROUP },
 	{ "allowother",	OPT_ALLOWOTHER },
+	{ "allowplaintext", OPT_PLAINTOO },
 	{ "debug",	OPT_DEBUG },
 	{ "notimes",	OPT_NOTIMES },
 	{ "select",	OPT_SELECT },
+	{ "skipnameverification", OPT_SKIPNAME },
 };
 
 static int	usage_error(FILE *, const char *, ...) OPTIONS_PRINTF(2, 3);
@@ -68,10 +70,12 @@ options_usage(FILE *err)
 {
 	fprintf(err,
 	    "usage: sc_remoted [-?46Dv] [-O option] -P [ip:]port -U dir\n"
-	    "                  [-e pid-file] [-Z zombie-time]\n");
+	    "                  [-e pid-file] [-u user] [-Z zombie-time]\n");
 #ifdef HAVE_OPENSSL
 	fprintf(err,
-	    "                  [-c cert-file] [-p key-file]\n");
+	    "                  [-c cert-file -p key-file [-C ca-file]]\n");
+#else
+	fprintf(err, "                  (built without OpenSSL: no TLS)\n");
 #endif
 	fprintf(err,
 	    "\n"
@@ -85,15 +89,24 @@ options_usage(FILE *err)
 	    "      debug:      log protocol detail\n"
 	    "      notimes:    no timestamps on messages to stderr\n"
 	    "      select:     use select(2) as the event mechanism\n"
+#ifdef HAVE_OPENSSL
+	    "      allowplaintext: with -c/-p, also accept plaintext links\n"
+	    "      passfile=FILE: read the key's passphrase from FILE\n"
+	    "      skipnameverification: with -C, do not match the\n"
+	    "                  monitor name against the certificate\n"
+#endif
 	    "  -P  accept scamper links on [ip:]port; "
 	    "IPv6 as [addr]:port\n"
 	    "  -U  directory for the per-VP unix sockets\n"
+	    "  -u  after setting up, drop root privileges to user\n"
 	    "  -Z  seconds to keep a VP whose link was lost "
 	    "(0-%d, default %d)\n", OPT_ZOMBIE_MAX, OPT_ZOMBIE_DEFAULT);
 #ifdef HAVE_OPENSSL
 	fprintf(err,
 	    "  -c  TLS certificate chain, PEM\n"
-	    "  -p  TLS private key, PEM\n");
+	    "  -p  TLS private key, PEM\n"
+	    "  -C  CA certificates, PEM: VPs must present a certificate\n"
+	    "      signed by one and matching their monitor name\n");
 #endif
 	fprintf(err,
 	    "  -v  print the version and exit\n");
@@ -236,6 +249,19 @@ parse_keyword(struct options *opts, const char *arg, FILE *err)
 {
 	size_t	i;
 
+	if (strncasecmp(arg, "passfile=", 9) == 0) {
+#ifndef HAVE_OPENSSL
+		return (usage_error(err, "-O passfile: built without "
+		    "OpenSSL"));
+#else
+		if (arg[9] == '\0')
+			return (usage_error(err, "-O passfile= needs a file"));
+		free(opts->passfile);
+		if ((opts->passfile = strdup(arg + 9)) == NULL)
+			return (usage_error(err, "out of memory"));
+		return (0);
+#endif
+	}
 	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
 		if (strcasecmp(arg, keywords[i].name) == 0) {
 			opts->flags |= keywords[i].flag;
@@ -267,6 +293,17 @@ check_combined(struct options *opts, int want4, int want6, FILE *err)
 
 	if ((opts->tls_cert == NULL) != (opts->tls_key == NULL))
 		return (usage_error(err, "-c and -p must be given together"));
+	if (opts->tls_ca != NULL && opts->tls_cert == NULL)
+		return (usage_error(err, "-C needs -c and -p"));
+	if ((opts->flags & OPT_PLAINTOO) && opts->tls_cert == NULL)
+		return (usage_error(err, "-O allowplaintext needs -c and -p"));
+	if ((opts->flags & OPT_PLAINTOO) && opts->tls_ca != NULL)
+		return (usage_error(err, "-O allowplaintext cannot go with "
+		    "-C: plaintext VPs have no certificate"));
+	if ((opts->flags & OPT_SKIPNAME) && opts->tls_ca == NULL)
+		return (usage_error(err, "-O skipnameverification needs -C"));
+	if (opts->passfile != NULL && opts->tls_key == NULL)
+		return (usage_error(err, "-O passfile needs -c and -p"));
 
 	if (want4 && want6)
 		return (usage_error(err, "-4 and -6 together listen nowhere"));
@@ -360,6 +397,7 @@ parse_loop(struct options *opts, int argc, char *argv[], FILE *err,
 				    OPT_ZOMBIE_MAX));
 			opts->zombie = (int)v;
 			break;
+		case 'C':
 		case 'c':
 		case 'p':
 #ifndef HAVE_OPENSSL
@@ -367,10 +405,15 @@ parse_loop(struct options *opts, int argc, char *argv[], FILE *err,
 			    ch));
 #else
 			if (nonempty(ch == 'c' ? &opts->tls_cert :
-			    &opts->tls_key, ch, optarg, err) != 0)
+			    ch == 'p' ? &opts->tls_key : &opts->tls_ca, ch,
+			    optarg, err) != 0)
 				return (-1);
 			break;
 #endif
+		case 'u':
+			if (nonempty(&opts->user, ch, optarg, err) != 0)
+				return (-1);
+			break;
 		case 'v':
 			/*
 			 * mux-protocol.md 12: -v acts where it stands;
@@ -434,4 +477,6 @@ options_free(struct options *opts)
 {
 	free(opts->listen_addr);
 	opts->listen_addr = NULL;
+	free(opts->passfile);
+	opts->passfile = NULL;
 }

@@ -15,6 +15,8 @@
 #define OPT_DEBUG	0x0004
 #define OPT_SELECT	0x0008
 #define OPT_NOTIMES	0x0010
+#define OPT_SKIPNAME	0x0020	/* -C without the monitor-name check */
+#define OPT_PLAINTOO	0x0040	/* a TLS port also takes plaintext */
 
 #define OPT_ZOMBIE_DEFAULT	900
 #define OPT_ZOMBIE_MAX		10800
@@ -30,6 +32,9 @@ struct options {
 	int		 zombie;	/* -Z seconds */
 	const char	*tls_cert;	/* -c */
 	const char	*tls_key;	/* -p */
+	const char	*tls_ca;	/* -C: require client certificates */
+	char		*passfile;	/* -O passfile=: key passphrase */
+	const char	*user;		/* -u: run as this user */
 	int		 version;	/* -v */
 };
 

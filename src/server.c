@@ -53,7 +53,9 @@ struct server_limits server_limits = {
 	4096,			/* max_pending */
 	30000,			/* handshake_ms */
 	60000,			/* silence_ms */
-	30000			/* keepalive_ms */
+	30000,			/* keepalive_ms */
+	50000,			/* max_vps */
+	1024			/* max_chans */
 };
 
 /* How long REJ may take to drain before we give up on the peer. */
@@ -101,6 +103,7 @@ struct rvp {
 	struct ev_timer	 ztimer;	/* zombie expiry */
 	struct rvp	*prev, *next;	/* all VPs */
 	struct rvp	*hnext;		/* magic hash chain */
+	int		 chans_logged;	/* max_chans reached, said once */
 };
 
 struct client {
@@ -128,6 +131,7 @@ struct server {
 	unsigned		 nlinks;
 	unsigned		 npending;
 	int			 pending_logged;
+	int			 vps_logged;
 	struct rvp		*vps;
 	unsigned		 nvps;
 	struct rvp		**htab;	/* VPs by magic */
@@ -390,6 +394,17 @@ rvp_accept_cb(struct ev_io *io, int fd, int what, void *arg)
 			close(cfd);
 			continue;
 		}
+		if (r->vp->chans.count >= server_limits.max_chans) {
+			if (!r->chans_logged)
+				log_info("%s: %u channels open; refusing "
+				    "local clients until some close", r->label,
+				    server_limits.max_chans);
+			r->chans_logged = 1;
+			close(cfd);
+			free(cl);
+			continue;
+		}
+		r->chans_logged = 0;
 		cl->rvp = r;
 		cl->fd = cfd;
 		if ((cl->io = ev_io_new(r->srv->loop, cfd, client_cb,
@@ -797,6 +812,15 @@ link_master_new(struct link *l, const struct proto_frame *f)
 		rvp_free(old);
 	}
 
+	if (srv->nvps >= server_limits.max_vps) {
+		if (!srv->vps_logged)
+			log_info("%u VPs (live and zombie) already; refusing "
+			    "new ones until some go", srv->nvps);
+		srv->vps_logged = 1;
+		link_free(l);
+		return (-1);
+	}
+	srv->vps_logged = 0;
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		log_err("link %s: new VP", l->peer);
 		link_free(l);

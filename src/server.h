@@ -22,6 +22,8 @@ struct server_limits {
 	unsigned	handshake_ms;	/* time a link has to identify */
 	unsigned	silence_ms;	/* a live link that says nothing */
 	unsigned	keepalive_ms;	/* we speak at least this often */
+	unsigned	max_vps;	/* live and zombie VPs */
+	unsigned	max_chans;	/* open channels per VP */
 };
 extern struct server_limits server_limits;
 

@@ -242,6 +242,10 @@ test_required(void **state)
 	expect_error(PARSE(&o, "-D"), "missing");
 	expect_error(PARSE(&o, "-P", "31337", "-U", ""), "-U");
 	expect_error(PARSE(&o, "-P", "1", "-U", "d", "-e", ""), "-e");
+	expect_error(PARSE(&o, "-P", "1", "-U", "d", "-u", ""), "-u");
+	assert_int_equal(PARSE(&o, "-P", "1", "-U", "d", "-u", "nobody"), 0);
+	assert_string_equal(o.user, "nobody");
+	options_free(&o);
 }
 
 static void
@@ -398,6 +402,31 @@ test_tls(void **state)
 	    "-p", "key"), 0);
 	assert_string_equal(o.tls_cert, "cert");
 	assert_string_equal(o.tls_key, "key");
+	options_free(&o);
+
+	/* -C and the TLS keywords need what they qualify. */
+	expect_error(PARSE(&o, "-P", "1", "-U", "d", "-C", "ca"), "-C");
+	expect_error(PARSE(&o, "-P", "1", "-U", "d", "-O",
+	    "allowplaintext"), "allowplaintext");
+	expect_error(PARSE(&o, "-P", "1", "-U", "d", "-c", "c", "-p", "k",
+	    "-O", "skipnameverification"), "skipnameverification");
+	expect_error(PARSE(&o, "-P", "1", "-U", "d", "-c", "c", "-p", "k",
+	    "-C", "ca", "-O", "allowplaintext"), "-C");
+	expect_error(PARSE(&o, "-P", "1", "-U", "d", "-O", "passfile=x"),
+	    "passfile");
+	expect_error(PARSE(&o, "-P", "1", "-U", "d", "-c", "c", "-p", "k",
+	    "-O", "passfile="), "passfile");
+	assert_int_equal(PARSE(&o, "-P", "1", "-U", "d", "-c", "c", "-p",
+	    "k", "-C", "ca", "-O", "SkipNameVerification", "-O",
+	    "passfile=/run/pass"), 0);
+	assert_string_equal(o.tls_ca, "ca");
+	assert_string_equal(o.passfile, "/run/pass");
+	assert_true(o.flags & OPT_SKIPNAME);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, "-P", "1", "-U", "d", "-c", "c", "-p",
+	    "k", "-O", "allowplaintext"), 0);
+	assert_true(o.flags & OPT_PLAINTOO);
+	options_free(&o);
 #else
 	expect_error(PARSE(&o, "-P", "1", "-U", "d", "-c", "cert"),
 	    "built without OpenSSL");
