@@ -50,7 +50,7 @@ buf_reserve(struct buf *b, size_t n)
 	need = b->len + n;
 
 	/* Enough room after the data already: nothing to do. */
-	if (b->off + need <= b->cap)
+	if (b->data != NULL && b->off + need <= b->cap)
 		return (b->data + b->off + b->len);
 
 	/*

@@ -32,7 +32,8 @@ buf_len(const struct buf *b)
 static inline uint8_t *
 buf_data(const struct buf *b)
 {
-	return (b->data + b->off);
+	/* An empty buffer has no storage: NULL + 0 is undefined in C. */
+	return (b->data == NULL ? NULL : b->data + b->off);
 }
 
 /* Append n bytes; 0 or -1 (ENOMEM) with the buffer unchanged. */
