@@ -76,6 +76,10 @@ struct ev_loop {
 	int			 dispatching;
 	struct ev_io		*dead;
 
+	/* Called once per iteration, just before waiting. */
+	ev_prepare_cb		*prepare;
+	void			*prepare_arg;
+
 	/* The timer heap: heap[0] is the earliest. */
 	struct ev_timer		**heap;
 	size_t			 nheap;
@@ -264,6 +268,8 @@ ev_loop_once(struct ev_loop *loop, int timeout)
 
 	ev_update_now(loop);
 	ev_timer_run(loop);
+	if (loop->prepare != NULL)
+		loop->prepare(loop->prepare_arg);
 	t = ev_timer_timeout(loop);
 	if (timeout >= 0 && (t < 0 || timeout < t))
 		t = timeout;
@@ -280,6 +286,13 @@ ev_loop_once(struct ev_loop *loop, int timeout)
 	ev_dispatch(loop);
 	ev_timer_run(loop);
 	return 0;
+}
+
+void
+ev_loop_set_prepare(struct ev_loop *loop, ev_prepare_cb *cb, void *arg)
+{
+	loop->prepare = cb;
+	loop->prepare_arg = arg;
 }
 
 /* Make room for fd in fds, and for as many entries in fired. */

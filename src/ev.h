@@ -31,6 +31,7 @@ struct ev_io;
 typedef void ev_io_cb(struct ev_io *io, int fd, int what, void *arg);
 typedef void ev_timer_cb(void *arg);
 typedef void ev_signal_cb(int signo, void *arg);
+typedef void ev_prepare_cb(void *arg);
 
 /*
  * A timer is embedded in its owner's structure, so arming one never
@@ -96,6 +97,13 @@ int		 ev_loop_run(struct ev_loop *loop);
 /* One iteration waiting at most timeout ms (-1: until something). */
 int		 ev_loop_once(struct ev_loop *loop, int timeout);
 void		 ev_loop_break(struct ev_loop *loop);
+/*
+ * cb runs once per iteration, after timers and before the wait: the
+ * place to flush output gathered while handling a round of events, so
+ * that it leaves in one write instead of waiting for writability.
+ */
+void		 ev_loop_set_prepare(struct ev_loop *loop, ev_prepare_cb *cb,
+		    void *arg);
 
 /* The loop's clock: monotonic milliseconds, updated once per wake-up. */
 uint64_t	 ev_now(const struct ev_loop *loop);

@@ -32,6 +32,7 @@
 #include "log.h"
 #include "options.h"
 #include "server.h"
+#include "tls.h"
 #include "unixdir.h"
 
 /* The exit status of every failure before the loop, as the original. */
@@ -47,13 +48,116 @@ main_stop_cb(int signo, void *arg)
 	ev_loop_break(arg);
 }
 
+/* What SIGHUP needs to reload. */
+struct reload {
+	const struct options	*opts;
+	struct server		*srv;
+};
+
+/* Overwrite a secret before its memory is released. */
+static void
+wipe(char *p)
+{
+	volatile char	*v = p;
+
+	if (p == NULL)
+		return;
+	while (*v != '\0')
+		*v++ = '\0';
+}
+
+/*
+ * The first line of a passphrase file, for service managers that cannot
+ * answer a prompt.  NULL on failure, logged.
+ */
+static char *
+passfile_read(const char *path)
+{
+	char	 line[1024];
+	FILE	*f;
+	char	*p;
+	size_t	 n;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		log_err("passphrase file %s", path);
+		return (NULL);
+	}
+	if (fgets(line, sizeof(line), f) == NULL) {
+		log_errx("passphrase file %s is empty", path);
+		fclose(f);
+		return (NULL);
+	}
+	fclose(f);
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	p = strdup(line);
+	wipe(line);
+	if (p == NULL)
+		log_err("passphrase");
+	return (p);
+}
+
+/*
+ * Build the TLS context from -c, -p and -C.  An encrypted key takes its
+ * passphrase from -O passfile=, or at start-up only, from the terminal;
+ * the passphrase is wiped as soon as the key is loaded.  Logs why it
+ * fails and returns NULL.
+ */
+static struct tls_ctx *
+tls_load(const struct options *o, int startup)
+{
+	struct tls_ctx	*ctx;
+	const char	*err = NULL;
+	char		*pass = NULL;
+
+	if (tls_key_encrypted(o->tls_key)) {
+		if (o->passfile != NULL)
+			pass = passfile_read(o->passfile);
+		else if (startup)
+			pass = tls_ask_passphrase(o->tls_key, &err);
+		else
+			err = "the key is encrypted and there is no "
+			    "-O passfile= to read its passphrase from";
+		if (pass == NULL) {
+			if (err != NULL)
+				log_errx("TLS key %s: %s", o->tls_key, err);
+			return (NULL);
+		}
+	}
+	ctx = tls_ctx_new(o->tls_cert, o->tls_key, o->tls_ca, pass, &err);
+	if (pass != NULL) {
+		wipe(pass);
+		free(pass);
+	}
+	if (ctx == NULL) {
+		log_errx("TLS: %s", err != NULL ? err : "cannot load");
+		return (NULL);
+	}
+	log_info("TLS certificate %s, SHA-256 %s%s", o->tls_cert,
+	    tls_ctx_fingerprint(ctx), o->tls_ca != NULL ?
+	    ", client certificates required" : "");
+	return (ctx);
+}
+
 static void
 main_hup_cb(int signo, void *arg)
 {
+	struct reload	*rl = arg;
+	struct tls_ctx	*ctx;
+
 	(void)signo;
-	(void)arg;
-	/* XXX: nothing to reload yet; TLS material and metadata will be. */
-	log_info("SIGHUP: nothing to reload");
+	if (rl->opts->tls_cert == NULL) {
+		log_info("SIGHUP: nothing to reload");
+		return;
+	}
+	/* A bad file must not stop a running fleet: keep the old one. */
+	if ((ctx = tls_load(rl->opts, 0)) == NULL) {
+		log_errx("SIGHUP: keeping the TLS certificate already loaded");
+		return;
+	}
+	server_set_tls(rl->srv, ctx);
+	tls_ctx_unref(ctx);
+	log_info("SIGHUP: new links get the reloaded certificate");
 }
 
 /*
@@ -141,6 +245,8 @@ main(int argc, char *argv[])
 	struct options	 opts;
 	struct ev_loop	*loop = NULL;
 	struct server	*srv = NULL;
+	struct tls_ctx	*ctx;
+	struct reload	 rl;
 	sigset_t	 stops, old;
 	int		 rc, logflags = 0;
 
@@ -180,6 +286,12 @@ main(int argc, char *argv[])
 		log_err("server");
 		goto fail;
 	}
+	if (opts.tls_cert != NULL) {
+		if ((ctx = tls_load(&opts, 1)) == NULL)
+			goto fail;
+		server_set_tls(srv, ctx);
+		tls_ctx_unref(ctx);
+	}
 	if (server_listen(srv) != 0)
 		goto fail;
 	(void)unixdir_clean(opts.unixdir);
@@ -202,9 +314,11 @@ main(int argc, char *argv[])
 		log_err("event loop");
 		goto fail;
 	}
+	rl.opts = &opts;
+	rl.srv = srv;
 	if (ev_signal_add(loop, SIGINT, main_stop_cb, loop) != 0 ||
 	    ev_signal_add(loop, SIGTERM, main_stop_cb, loop) != 0 ||
-	    ev_signal_add(loop, SIGHUP, main_hup_cb, NULL) != 0) {
+	    ev_signal_add(loop, SIGHUP, main_hup_cb, &rl) != 0) {
 		log_err("signal handlers");
 		goto fail;
 	}

@@ -46,6 +46,7 @@
 #include "proto.h"
 #include "resume.h"
 #include "server.h"
+#include "tls.h"
 #include "unixdir.h"
 #include "vp.h"
 
@@ -89,7 +90,20 @@ struct link {
 	uint64_t	 last_tx;
 	uint64_t	 serial;	/* accept order */
 	char		 peer[64];	/* MASTER_ID text */
+	struct tls_conn	*tls;		/* NULL on a plaintext link */
+	uint8_t		 tls_state;	/* enum link_tls */
+	uint8_t		 tls_want;	/* EV_*: what the library waits for */
 	struct link	*prev, *next;
+	struct link	*fprev, *fnext;	/* on the flush list */
+	int		 on_flush;
+};
+
+/* How far a link's TLS has got. */
+enum link_tls {
+	LTLS_NONE,		/* plaintext */
+	LTLS_SNIFF,		/* first byte decides (allowplaintext) */
+	LTLS_HANDSHAKE,
+	LTLS_UP
 };
 
 struct rvp {
@@ -112,6 +126,9 @@ struct client {
 	int		 fd;
 	struct ev_io	*io;
 	int		 eof;		/* the client shut down its side */
+	struct client	*fprev, *fnext;	/* on the flush list */
+	int		 on_flush;
+	struct server	*srv;
 };
 
 struct listener {
@@ -138,6 +155,15 @@ struct server {
 	size_t			 hcap;
 	uint64_t		 serial;
 	mode_t			 sockmode;
+	struct tls_ctx		*tls;	/* for new links, or NULL */
+	/*
+	 * Links and clients with output gathered during this round of
+	 * events; it is written once the round is over, so that many
+	 * frames leave in one system call and nothing waits a whole poll
+	 * round for writability that is almost always there.
+	 */
+	struct link		*flinks;
+	struct client		*fclients;
 };
 
 /* One scratch buffer for every read: the daemon is single-threaded. */
@@ -250,11 +276,73 @@ htab_del(struct server *srv, struct rvp *r)
 }
 
 /* ---------------------------------------------------------------- */
+/* The flush lists. */
+
+static void
+flush_add_link(struct link *l)
+{
+	struct server	*srv = l->srv;
+
+	if (l->on_flush)
+		return;
+	l->on_flush = 1;
+	l->fprev = NULL;
+	l->fnext = srv->flinks;
+	if (srv->flinks != NULL)
+		srv->flinks->fprev = l;
+	srv->flinks = l;
+}
+
+static void
+flush_del_link(struct link *l)
+{
+	if (!l->on_flush)
+		return;
+	l->on_flush = 0;
+	if (l->fprev != NULL)
+		l->fprev->fnext = l->fnext;
+	else
+		l->srv->flinks = l->fnext;
+	if (l->fnext != NULL)
+		l->fnext->fprev = l->fprev;
+}
+
+static void
+flush_add_client(struct client *cl)
+{
+	struct server	*srv = cl->srv;
+
+	if (cl->on_flush)
+		return;
+	cl->on_flush = 1;
+	cl->fprev = NULL;
+	cl->fnext = srv->fclients;
+	if (srv->fclients != NULL)
+		srv->fclients->fprev = cl;
+	srv->fclients = cl;
+}
+
+static void
+flush_del_client(struct client *cl)
+{
+	if (!cl->on_flush)
+		return;
+	cl->on_flush = 0;
+	if (cl->fprev != NULL)
+		cl->fprev->fnext = cl->fnext;
+	else
+		cl->srv->fclients = cl->fnext;
+	if (cl->fnext != NULL)
+		cl->fnext->fprev = cl->fprev;
+}
+
+/* ---------------------------------------------------------------- */
 /* Local clients on a VP's unix socket. */
 
 static void
 client_free(struct client *cl)
 {
+	flush_del_client(cl);
 	ev_io_free(cl->io);
 	close(cl->fd);
 	free(cl);
@@ -406,6 +494,7 @@ rvp_accept_cb(struct ev_io *io, int fd, int what, void *arg)
 		}
 		r->chans_logged = 0;
 		cl->rvp = r;
+		cl->srv = r->srv;
 		cl->fd = cfd;
 		if ((cl->io = ev_io_new(r->srv->loop, cfd, client_cb,
 		    cl)) == NULL) {
@@ -438,8 +527,7 @@ rvp_out_ready(struct vp *vp)
 	if (r->link == NULL)
 		return;
 	r->link->last_tx = ev_now(r->srv->loop);
-	if ((ev_io_events(r->link->io) & EV_WRITE) == 0)
-		link_update(r->link);
+	flush_add_link(r->link);
 }
 
 static void
@@ -447,7 +535,7 @@ rvp_chan_ready(struct vp *vp, struct chan *c)
 {
 	(void)vp;
 	if (c->udata != NULL)
-		client_update(c->udata);
+		flush_add_client(c->udata);
 }
 
 static void
@@ -626,6 +714,8 @@ link_update(struct link *l)
 		ev |= EV_READ;
 	if (buf_len(link_out(l)) > 0)
 		ev |= EV_WRITE;
+	/* The TLS library may need the other direction to make progress. */
+	ev |= l->tls_want;
 	if (ev_io_set(l->io, ev) != 0)
 		log_err("link %s: cannot watch", l->peer);
 }
@@ -641,8 +731,10 @@ link_free(struct link *l)
 	}
 	if (l->state != LINK_LIVE)
 		srv->npending--;
+	flush_del_link(l);
 	ev_timer_clear(srv->loop, &l->timer);
 	ev_io_free(l->io);
+	tls_conn_free(l->tls);
 	close(l->fd);
 	buf_free(&l->rbuf);
 	buf_free(&l->wbuf);
@@ -771,6 +863,38 @@ link_attach(struct link *l, struct rvp *r)
 	link_arm(l);
 }
 
+/*
+ * With -C, whether the link's client certificate fails to vouch for the
+ * monitor name (logging why).  The handshake already checked that the
+ * certificate verifies against the CA file.
+ */
+static int
+link_cert_refuses(struct link *l, const char *monitor)
+{
+	const struct options	*o = l->srv->opts;
+	char			 esc[PROTO_MAXNAME * 4 + 1];
+
+	if (o->tls_ca == NULL || (o->flags & OPT_SKIPNAME))
+		return (0);
+	if (l->tls == NULL || !tls_conn_has_cert(l->tls)) {
+		log_info("link %s: no client certificate; closed", l->peer);
+		return (1);
+	}
+	if (monitor == NULL) {
+		log_info("link %s: no monitor name to match against its "
+		    "certificate (%s); closed", l->peer,
+		    tls_conn_peer_subject(l->tls));
+		return (1);
+	}
+	if (!tls_conn_name_ok(l->tls, monitor)) {
+		log_info("link %s: certificate (%s) is not for monitor name "
+		    "%s; closed", l->peer, tls_conn_peer_subject(l->tls),
+		    log_escape(esc, sizeof(esc), monitor, strlen(monitor)));
+		return (1);
+	}
+	return (0);
+}
+
 /* Returns 0 if the link is now live, -1 if it was freed. */
 static int
 link_master_new(struct link *l, const struct proto_frame *f)
@@ -790,6 +914,10 @@ link_master_new(struct link *l, const struct proto_frame *f)
 	if (m.name != NULL) {
 		memcpy(mon, m.name, m.name_len);
 		mon[m.name_len] = '\0';
+	}
+	if (link_cert_refuses(l, m.name != NULL ? mon : NULL)) {
+		link_free(l);
+		return (-1);
 	}
 
 	/*
@@ -885,6 +1013,15 @@ link_master_res(struct link *l, const struct proto_frame *f)
 	if ((r = htab_find(srv, m.magic, m.magic_len)) == NULL) {
 		link_reject(l, resume_strverdict(RESUME_EUNKNOWN));
 		return (0);
+	}
+	/*
+	 * Knowing a VP's magic is not enough to take it over: with -C the
+	 * certificate must be good for the VP's monitor name.  Refused
+	 * without a REJ, which would make a genuine scamper drop its VP.
+	 */
+	if (link_cert_refuses(l, r->vp->monitor)) {
+		link_free(l);
+		return (-1);
 	}
 	st.snd_una = vp_snd_una(r->vp);
 	st.snd_nxt = r->vp->snd_nxt;
@@ -990,24 +1127,124 @@ link_frames(struct link *l, const uint8_t *p, size_t len)
 	return ((ssize_t)off);
 }
 
-static void
-link_read(struct link *l)
+/*
+ * Receive on a link, through TLS when it has it.  Returns bytes (> 0),
+ * 0 at EOF, -1 on an error with *why set, or -2 when nothing can be
+ * read now.  With allowplaintext the first byte decides whether the
+ * link speaks TLS.
+ */
+static ssize_t
+link_recv(struct link *l, void *p, size_t len, const char **why)
 {
-	ssize_t	 n, used;
-	uint8_t	*p;
-	size_t	 len;
+	unsigned char	 first;
+	ssize_t		 n;
+	int		 rc;
 
-	n = read(l->fd, server_scratch, sizeof(server_scratch));
+	if (l->tls_state == LTLS_SNIFF) {
+		n = recv(l->fd, &first, 1, MSG_PEEK);
+		if (n == 0)
+			return (0);
+		if (n < 0)
+			goto syserr;
+		if (!tls_looks_like_hello(first)) {
+			log_debug("link %s: plaintext", l->peer);
+			l->tls_state = LTLS_NONE;
+		} else if ((l->tls = tls_conn_new(l->srv->tls,
+		    l->fd)) == NULL) {
+			*why = "out of memory for TLS";
+			return (-1);
+		} else
+			l->tls_state = LTLS_HANDSHAKE;
+	}
+	if (l->tls_state == LTLS_NONE) {
+		if ((n = read(l->fd, p, len)) >= 0)
+			return (n);
+		goto syserr;
+	}
+	l->tls_want = 0;
+	if (l->tls_state == LTLS_HANDSHAKE) {
+		rc = tls_conn_handshake(l->tls);
+		if (rc == TLS_WANT_WRITE)
+			l->tls_want = EV_WRITE;
+		if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE)
+			return (-2);
+		if (rc != 1) {
+			*why = tls_conn_error(l->tls);
+			return (-1);
+		}
+		l->tls_state = LTLS_UP;
+		log_debug("link %s: TLS up%s%s", l->peer,
+		    tls_conn_has_cert(l->tls) ? ", client " : "",
+		    tls_conn_has_cert(l->tls) ?
+		    tls_conn_peer_subject(l->tls) : "");
+	}
+	n = tls_conn_read(l->tls, p, len);
+	if (n >= 0)
+		return (n);
+	if (n == TLS_WANT_WRITE)
+		l->tls_want = EV_WRITE;
+	if (n == TLS_WANT_READ || n == TLS_WANT_WRITE)
+		return (-2);
+	*why = tls_conn_error(l->tls);
+	return (-1);
+
+ syserr:
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return (-2);
+	*why = strerror(errno);
+	return (-1);
+}
+
+/* As link_recv, for sending; never 0. */
+static ssize_t
+link_send(struct link *l, const void *p, size_t len, const char **why)
+{
+	ssize_t	 n;
+
+	if (l->tls == NULL) {
+		if ((n = send(l->fd, p, len, MSG_NOSIGNAL)) >= 0)
+			return (n);
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return (-2);
+		*why = strerror(errno);
+		return (-1);
+	}
+	/* Nothing to send before the handshake is done. */
+	if (l->tls_state != LTLS_UP)
+		return (-2);
+	n = tls_conn_write(l->tls, p, len);
+	if (n > 0)
+		return (n);
+	if (n == TLS_WANT_READ) {
+		l->tls_want = EV_READ;
+		return (-2);
+	}
+	if (n == TLS_WANT_WRITE)
+		return (-2);
+	*why = tls_conn_error(l->tls);
+	return (-1);
+}
+
+/* One read's worth of input.  Returns -1 if the link was freed. */
+static int
+link_read_once(struct link *l)
+{
+	const char	*why = NULL;
+	ssize_t		 n, used;
+	uint8_t		*p;
+	size_t		 len;
+
+	n = link_recv(l, server_scratch, sizeof(server_scratch), &why);
 	if (n == 0) {
 		link_lost(l, "closed by scamper");
-		return;
+		return (-1);
 	}
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return;
-		link_lost(l, strerror(errno));
-		return;
+	if (n == -1) {
+		link_lost(l, why != NULL ? why : "read error");
+		return (-1);
 	}
+	if (n == -2)
+		return (0);
 	l->last_rx = ev_now(l->srv->loop);
 
 	/*
@@ -1018,7 +1255,7 @@ link_read(struct link *l)
 	if (buf_len(&l->rbuf) > 0) {
 		if (buf_append(&l->rbuf, server_scratch, (size_t)n) != 0) {
 			link_lost(l, "out of memory");
-			return;
+			return (-1);
 		}
 		p = buf_data(&l->rbuf);
 		len = buf_len(&l->rbuf);
@@ -1027,48 +1264,66 @@ link_read(struct link *l)
 		len = (size_t)n;
 	}
 	if ((used = link_frames(l, p, len)) < 0)
-		return;
+		return (-1);
 	if (p == server_scratch) {
 		if ((size_t)used < len &&
 		    buf_append(&l->rbuf, p + used, len - (size_t)used) != 0) {
 			link_lost(l, "out of memory");
-			return;
+			return (-1);
 		}
 	} else {
 		buf_consume(&l->rbuf, (size_t)used);
 	}
-	if (l->state == LINK_LIVE && !vp_link_may_read(l->rvp->vp)) {
-		log_debug("%s: clients are slow; not reading the link",
-		    l->rvp->label);
-		link_update(l);
-	}
+	return (1);
 }
 
 static void
+link_read(struct link *l)
+{
+	int	 rc;
+
+	/*
+	 * TLS may hold decrypted bytes that the socket will never signal
+	 * again: drain them now, unless we chose to stop reading.
+	 */
+	do {
+		if ((rc = link_read_once(l)) < 0)
+			return;
+		if (l->state == LINK_LIVE && !vp_link_may_read(l->rvp->vp)) {
+			log_debug("%s: clients are slow; not reading the "
+			    "link", l->rvp->label);
+			break;
+		}
+	} while (rc > 0 && l->tls != NULL && tls_conn_pending(l->tls) > 0);
+	link_update(l);
+}
+
+/* Returns -1 if the link was freed. */
+static int
 link_write(struct link *l)
 {
 	struct buf	*b = link_out(l);
+	const char	*why = NULL;
 	ssize_t		 n;
 
 	if (buf_len(b) > 0) {
-		n = send(l->fd, buf_data(b), buf_len(b), MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR)
-				return;
-			link_lost(l, strerror(errno));
-			return;
+		n = link_send(l, buf_data(b), buf_len(b), &why);
+		if (n == -1) {
+			link_lost(l, why != NULL ? why : "write error");
+			return (-1);
 		}
-		buf_consume(b, (size_t)n);
+		if (n > 0)
+			buf_consume(b, (size_t)n);
 	}
 	if (l->state == LINK_REJECTING && buf_len(b) == 0) {
 		log_debug("link %s: MASTER_REJ sent; closed", l->peer);
 		link_free(l);
-		return;
+		return (-1);
 	}
 	if (l->state == LINK_LIVE)
 		vp_out_written(l->rvp->vp);
 	link_update(l);
+	return (0);
 }
 
 static void
@@ -1076,18 +1331,16 @@ link_cb(struct ev_io *io, int fd, int what, void *arg)
 {
 	struct link	*l = arg;
 
+	(void)io;
 	(void)fd;
 	/*
-	 * Write first: a read may free the link, and the event loop
-	 * guarantees a freed ev_io is not called again, but l itself
-	 * would be gone.  So after a read, look the io up afresh.
+	 * Write first, then read: either may free the link.  Under TLS
+	 * either direction may be what unblocks the other.
 	 */
-	if (what & EV_WRITE) {
-		link_write(l);
-		if (ev_io_events(io) == -1)
+	if ((what & EV_WRITE) || (l->tls_want & EV_READ))
+		if (link_write(l) != 0)
 			return;
-	}
-	if (what & EV_READ)
+	if ((what & EV_READ) || (l->tls_want & EV_WRITE))
 		link_read(l);
 }
 
@@ -1165,6 +1418,18 @@ listener_cb(struct ev_io *io, int fd, int what, void *arg)
 			free(l);
 			continue;
 		}
+		if (srv->tls != NULL && (srv->opts->flags & OPT_PLAINTOO))
+			l->tls_state = LTLS_SNIFF;
+		else if (srv->tls != NULL) {
+			if ((l->tls = tls_conn_new(srv->tls, cfd)) == NULL) {
+				log_err("link %s: TLS", l->peer);
+				ev_io_free(l->io);
+				close(cfd);
+				free(l);
+				continue;
+			}
+			l->tls_state = LTLS_HANDSHAKE;
+		}
 		l->t_accept = l->last_rx = l->last_tx = ev_now(srv->loop);
 		l->serial = ++srv->serial;
 		ev_timer_init(&l->timer, link_timer_cb, l);
@@ -1198,6 +1463,28 @@ server_new(const struct options *opts)
 	return (srv);
 }
 
+/* Write what this round of events gathered (see struct server). */
+static void
+server_flush(void *arg)
+{
+	struct server	*srv = arg;
+	struct link	*l;
+	struct client	*cl;
+
+	/*
+	 * Take the head each time: writing may free any link or client,
+	 * and freeing takes it off its list.
+	 */
+	while ((cl = srv->fclients) != NULL) {
+		flush_del_client(cl);
+		client_write(cl);
+	}
+	while ((l = srv->flinks) != NULL) {
+		flush_del_link(l);
+		(void)link_write(l);
+	}
+}
+
 int
 server_start(struct server *srv, struct ev_loop *loop)
 {
@@ -1205,6 +1492,7 @@ server_start(struct server *srv, struct ev_loop *loop)
 	int		 i;
 
 	srv->loop = loop;
+	ev_loop_set_prepare(loop, server_flush, srv);
 	for (i = 0; i < srv->nlst; i++) {
 		ls = &srv->lst[i];
 		ev_timer_init(&ls->backoff, listener_backoff_cb, ls);
@@ -1325,7 +1613,20 @@ server_free(struct server *srv)
 		close(srv->lst[i].fd);
 	}
 	free(srv->htab);
+	if (srv->tls != NULL)
+		tls_ctx_unref(srv->tls);
 	free(srv);
+}
+
+void
+server_set_tls(struct server *srv, struct tls_ctx *ctx)
+{
+	/* Links keep the context they started with. */
+	if (ctx != NULL)
+		tls_ctx_ref(ctx);
+	if (srv->tls != NULL)
+		tls_ctx_unref(srv->tls);
+	srv->tls = ctx;
 }
 
 unsigned

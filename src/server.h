@@ -45,6 +45,13 @@ int		 server_start(struct server *srv, struct ev_loop *loop);
  */
 void		 server_free(struct server *srv);
 
+struct tls_ctx;
+/*
+ * Use ctx (a reference is taken) for links accepted from now on; links
+ * already up keep theirs.  NULL: plaintext only.
+ */
+void		 server_set_tls(struct server *srv, struct tls_ctx *ctx);
+
 /* Counters, for tests and the status log. */
 unsigned	 server_nlinks(const struct server *srv);
 unsigned	 server_nvps(const struct server *srv);
