@@ -521,7 +521,7 @@ tls_conn_fail(struct tls_conn *c, int ret, int saved_errno,
 		snprintf(c->err, sizeof(c->err), "%s: peer sent close_notify",
 		    what);
 		ERR_clear_error();
-		return (eof_ok ? TLS_EOF : TLS_ERR);
+		return (eof_ok ? TLS_EOF : tls_conn_die(c, TLS_ERR));
 	case SSL_ERROR_SYSCALL:
 	case SSL_ERROR_SSL:
 		if (tls_unexpected_eof(sslerr, saved_errno)) {
@@ -591,11 +591,12 @@ tls_conn_read(struct tls_conn *c, void *buf, size_t len)
 }
 
 /*
- * With partial writes enabled, SSL_write_ex returns after each record
- * it got out.  After TLS_WANT_*, OpenSSL has kept a record built from
- * the first bytes of buf, and the retry must pass the same bytes again
- * (SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER lets them be at a new address)
- * and at least as many; passing more is fine.
+ * With partial writes, SSL_write_ex returns as soon as one record is
+ * out.  When the socket fills it returns TLS_WANT_* having already
+ * taken bytes from the start of buf into records it holds (and maybe
+ * sent); a later call counts them, so it must pass the same bytes
+ * again, at least as many (more is fine), from any address
+ * (SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER).
  */
 ssize_t
 tls_conn_write(struct tls_conn *c, const void *buf, size_t len)

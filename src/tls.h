@@ -54,7 +54,11 @@ void		 tls_conn_free(struct tls_conn *c);
 int		 tls_conn_handshake(struct tls_conn *c);
 /* Bytes read (> 0), or TLS_EOF, TLS_ERR, TLS_WANT_READ, TLS_WANT_WRITE. */
 ssize_t		 tls_conn_read(struct tls_conn *c, void *buf, size_t len);
-/* Bytes written (> 0), or TLS_ERR, TLS_WANT_READ, TLS_WANT_WRITE. */
+/*
+ * Bytes written (> 0), or TLS_ERR, TLS_WANT_READ, TLS_WANT_WRITE.
+ * After TLS_WANT_*, call again with the same leading bytes, at least
+ * len of them; the buffer may have moved or grown meanwhile.
+ */
 ssize_t		 tls_conn_write(struct tls_conn *c, const void *buf,
 		    size_t len);
 /* Decrypted bytes already held inside the library, ready to read. */
@@ -65,8 +69,9 @@ const char	*tls_conn_error(struct tls_conn *c);
 /*
  * Client certificate checks (with a cafile).  tls_conn_has_cert: the
  * client presented a certificate that verified.  tls_conn_name_ok: the
- * monitor name matches the certificate (a DNS subjectAltName, or the
- * subject common name when there is none; ASCII case ignored).
+ * monitor name matches that certificate: a DNS subjectAltName or the
+ * subject's first common name, ASCII case ignored, "*.S" matching one
+ * label (mux-protocol.md section 10).
  */
 int		 tls_conn_has_cert(struct tls_conn *c);
 int		 tls_conn_name_ok(struct tls_conn *c, const char *name);
