@@ -30,6 +30,7 @@
 
 #include "ev.h"
 #include "log.h"
+#include "meta.h"
 #include "options.h"
 #include "server.h"
 #include "tls.h"
@@ -139,17 +140,45 @@ tls_load(const struct options *o, int startup)
 	return (ctx);
 }
 
+/* Load -m; logs why it fails and returns NULL. */
+static struct meta *
+meta_read(const char *path)
+{
+	struct meta	*m;
+	char		*err = NULL;
+
+	if ((m = meta_load(path, &err)) == NULL) {
+		log_errx("-m %s", err != NULL ? err : path);
+		free(err);
+		return (NULL);
+	}
+	log_info("metadata for %lu monitor names from %s",
+	    (unsigned long)meta_count(m), path);
+	return (m);
+}
+
 static void
 main_hup_cb(int signo, void *arg)
 {
 	struct reload	*rl = arg;
 	struct tls_ctx	*ctx;
+	struct meta	*m;
 
 	(void)signo;
-	if (rl->opts->tls_cert == NULL) {
+	if (rl->opts->tls_cert == NULL && rl->opts->metafile == NULL) {
 		log_info("SIGHUP: nothing to reload");
 		return;
 	}
+	if (rl->opts->metafile != NULL) {
+		/* A broken file keeps the data already loaded. */
+		if ((m = meta_read(rl->opts->metafile)) == NULL)
+			log_errx("SIGHUP: keeping the metadata already "
+			    "loaded");
+		else
+			server_set_meta(rl->srv, m);
+	}
+	if (rl->opts->tls_cert == NULL)
+		return;
 	/* A bad file must not stop a running fleet: keep the old one. */
 	if ((ctx = tls_load(rl->opts, 0)) == NULL) {
 		log_errx("SIGHUP: keeping the TLS certificate already loaded");
@@ -158,6 +187,57 @@ main_hup_cb(int signo, void *arg)
 	server_set_tls(rl->srv, ctx);
 	tls_ctx_unref(ctx);
 	log_info("SIGHUP: new links get the reloaded certificate");
+}
+
+/*
+ * Detach from the terminal.  Not daemon(3): /dev/null is opened by the
+ * caller beforehand, since it may not exist inside a -R root.  The
+ * parent leaves at once; every error it could report was found before.
+ */
+static int
+detach(int devnull)
+{
+	switch (fork()) {
+	case -1:
+		return (-1);
+	case 0:
+		break;
+	default:
+		_exit(0);
+	}
+	if (setsid() == -1)
+		return (-1);
+	if (dup2(devnull, STDIN_FILENO) == -1 ||
+	    dup2(devnull, STDOUT_FILENO) == -1 ||
+	    dup2(devnull, STDERR_FILENO) == -1)
+		return (-1);
+	if (devnull > STDERR_FILENO)
+		close(devnull);
+	return (0);
+}
+
+/*
+ * -R: confine the daemon to root before it touches -U, -M, -m or the
+ * TLS files, whose paths are then taken inside it.
+ */
+static int
+enter_root(const char *root)
+{
+	struct stat	 st;
+
+	if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		if (errno == 0 || S_ISDIR(st.st_mode) == 0)
+			errno = ENOTDIR;
+		log_err("-R %s", root);
+		return (-1);
+	}
+	if (chroot(root) != 0 || chdir("/") != 0) {
+		log_err("-R %s: cannot chroot (root or CAP_SYS_CHROOT is "
+		    "needed)", root);
+		return (-1);
+	}
+	log_info("chrooted to %s", root);
+	return (0);
 }
 
 /*
@@ -231,7 +311,7 @@ drop_privileges(const char *user, const char *unixdir)
 		log_errx("-u %s: could regain root; refusing to run", user);
 		return (-1);
 	}
-	if (access(unixdir, W_OK | X_OK) != 0) {
+	if (unixdir != NULL && access(unixdir, W_OK | X_OK) != 0) {
 		log_err("-U %s is not writable by user %s: make it theirs "
 		    "(or their group's, mode 2770)", unixdir, user);
 		return (-1);
@@ -248,7 +328,7 @@ main(int argc, char *argv[])
 	struct tls_ctx	*ctx;
 	struct reload	 rl;
 	sigset_t	 stops, old;
-	int		 rc, logflags = 0;
+	int		 rc, logflags = 0, devnull = -1;
 
 	/*
 	 * Hold the signals we handle until the handlers exist, so that an
@@ -265,7 +345,7 @@ main(int argc, char *argv[])
 	if ((rc = options_parse(&opts, argc, argv, stderr)) != 0)
 		return (EXIT_STARTUP);
 	if (opts.version) {
-		printf("sc_remoted %s\n", PACKAGE_VERSION);
+		printf("sc_remoted version %s\n", PACKAGE_VERSION);
 		options_free(&opts);
 		return (0);
 	}
@@ -275,12 +355,20 @@ main(int argc, char *argv[])
 		logflags |= LOGF_DEBUG;
 	log_init(LOG_TO_STDERR, logflags);
 
-	if (unixdir_check(opts.unixdir) != 0) {
+	if (opts.daemonise &&
+	    (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
+		log_err("/dev/null");
+		goto fail;
+	}
+	/* The pid file is outside the root: it is for the host's tools. */
+	if (opts.pidfile != NULL && pidfile_open(opts.pidfile) != 0)
+		goto fail;
+	if (opts.chroot != NULL && enter_root(opts.chroot) != 0)
+		goto fail;
+	if (opts.unixdir != NULL && unixdir_check(opts.unixdir) != 0) {
 		log_err("-U %s", opts.unixdir);
 		goto fail;
 	}
-	if (opts.pidfile != NULL && pidfile_open(opts.pidfile) != 0)
-		goto fail;
 	(void)signal(SIGPIPE, SIG_IGN);
 	if ((srv = server_new(&opts)) == NULL) {
 		log_err("server");
@@ -292,13 +380,23 @@ main(int argc, char *argv[])
 		server_set_tls(srv, ctx);
 		tls_ctx_unref(ctx);
 	}
+	if (opts.metafile != NULL) {
+		struct meta	*m;
+
+		if ((m = meta_read(opts.metafile)) == NULL)
+			goto fail;
+		server_set_meta(srv, m);
+	}
 	if (server_listen(srv) != 0)
 		goto fail;
-	(void)unixdir_clean(opts.unixdir);
+	if (opts.muxpath != NULL && server_mux(srv, opts.muxpath) != 0)
+		goto fail;
+	if (opts.unixdir != NULL)
+		(void)unixdir_clean(opts.unixdir);
 
 	if (opts.daemonise) {
-		if (daemon(1, 0) != 0) {
-			log_err("daemon");
+		if (detach(devnull) != 0) {
+			log_err("detaching");
 			goto fail;
 		}
 		log_init(LOG_TO_SYSLOG, logflags);

@@ -42,7 +42,7 @@
  * option it knows).  -c and -p are known even without OpenSSL so that
  * the error can say why they are refused.
  */
-#define OPTSTRING	":46C:De:O:P:U:Z:c:p:u:v"
+#define OPTSTRING	":46C:De:M:m:O:P:R:U:Z:c:p:u:v"
 
 #if defined(__GNUC__)
 #define OPTIONS_PRINTF(a, b)	__attribute__((format(printf, a, b)))
@@ -69,8 +69,10 @@ void
 options_usage(FILE *err)
 {
 	fprintf(err,
-	    "usage: sc_remoted [-?46Dv] [-O option] -P [ip:]port -U dir\n"
-	    "                  [-e pid-file] [-u user] [-Z zombie-time]\n");
+	    "usage: sc_remoted [-?46Dv] [-O option] -P [ip:]port\n"
+	    "                  [-U dir] [-M mux-socket] [-m meta-file]\n"
+	    "                  [-e pid-file] [-R root] [-u user] "
+	    "[-Z zombie-time]\n");
 #ifdef HAVE_OPENSSL
 	fprintf(err,
 	    "                  [-c cert-file -p key-file [-C ca-file]]\n");
@@ -98,6 +100,9 @@ options_usage(FILE *err)
 	    "  -P  accept scamper links on [ip:]port; "
 	    "IPv6 as [addr]:port\n"
 	    "  -U  directory for the per-VP unix sockets\n"
+	    "  -M  one multiplexed unix socket for every VP\n"
+	    "  -m  VP metadata (names, places, tags) for -M clients\n"
+	    "  -R  chroot to this directory after setting up\n"
 	    "  -u  after setting up, drop root privileges to user\n"
 	    "  -Z  seconds to keep a VP whose link was lost "
 	    "(0-%d, default %d)\n", OPT_ZOMBIE_MAX, OPT_ZOMBIE_DEFAULT);
@@ -280,8 +285,11 @@ check_required(const struct options *opts, int have_listen, FILE *err)
 {
 	if (!have_listen)
 		return (usage_error(err, "missing -P [ip:]port"));
-	if (opts->unixdir == NULL)
-		return (usage_error(err, "missing -U dir"));
+	if (opts->unixdir == NULL && opts->muxpath == NULL)
+		return (usage_error(err, "missing -U dir or -M path: VPs "
+		    "need somewhere to be reached"));
+	if (opts->metafile != NULL && opts->muxpath == NULL)
+		return (usage_error(err, "-m is only of use with -M"));
 	return (0);
 }
 
@@ -412,6 +420,18 @@ parse_loop(struct options *opts, int argc, char *argv[], FILE *err,
 #endif
 		case 'u':
 			if (nonempty(&opts->user, ch, optarg, err) != 0)
+				return (-1);
+			break;
+		case 'M':
+			if (nonempty(&opts->muxpath, ch, optarg, err) != 0)
+				return (-1);
+			break;
+		case 'm':
+			if (nonempty(&opts->metafile, ch, optarg, err) != 0)
+				return (-1);
+			break;
+		case 'R':
+			if (nonempty(&opts->chroot, ch, optarg, err) != 0)
 				return (-1);
 			break;
 		case 'v':

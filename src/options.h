@@ -35,6 +35,9 @@ struct options {
 	const char	*tls_ca;	/* -C: require client certificates */
 	char		*passfile;	/* -O passfile=: key passphrase */
 	const char	*user;		/* -u: run as this user */
+	const char	*muxpath;	/* -M: the multiplexed socket */
+	const char	*metafile;	/* -m: VP metadata */
+	const char	*chroot;	/* -R: chroot here after set-up */
 	int		 version;	/* -v */
 };
 

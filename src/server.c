@@ -42,10 +42,12 @@
 #include "chan.h"
 #include "ev.h"
 #include "log.h"
+#include "meta.h"
 #include "options.h"
 #include "proto.h"
 #include "resume.h"
 #include "server.h"
+#include "server_int.h"
 #include "tls.h"
 #include "unixdir.h"
 #include "vp.h"
@@ -57,113 +59,6 @@ struct server_limits server_limits = {
 	30000,			/* keepalive_ms */
 	50000,			/* max_vps */
 	1024			/* max_chans */
-};
-
-/* How long REJ may take to drain before we give up on the peer. */
-#define REJECT_MS		10000
-/* After EMFILE on accept, stop accepting for this long. */
-#define ACCEPT_BACKOFF_MS	1000
-/* One read from a link or a client. */
-#define READ_SIZE		65536
-/* Accepts per readiness event, so one busy socket cannot starve. */
-#define ACCEPT_BURST		32
-
-enum link_state {
-	LINK_PENDING,
-	LINK_LIVE,
-	LINK_REJECTING
-};
-
-struct rvp;
-
-struct link {
-	struct server	*srv;
-	int		 fd;
-	struct ev_io	*io;
-	enum link_state	 state;
-	struct buf	 rbuf;		/* a partial frame between reads */
-	struct buf	 wbuf;		/* output before a VP owns the link */
-	struct rvp	*rvp;		/* when LIVE */
-	struct ev_timer	 timer;
-	uint64_t	 t_accept;
-	uint64_t	 last_rx;
-	uint64_t	 last_tx;
-	uint64_t	 serial;	/* accept order */
-	char		 peer[64];	/* MASTER_ID text */
-	struct tls_conn	*tls;		/* NULL on a plaintext link */
-	uint8_t		 tls_state;	/* enum link_tls */
-	uint8_t		 tls_want;	/* EV_*: what the library waits for */
-	struct link	*prev, *next;
-	struct link	*fprev, *fnext;	/* on the flush list */
-	int		 on_flush;
-};
-
-/* How far a link's TLS has got. */
-enum link_tls {
-	LTLS_NONE,		/* plaintext */
-	LTLS_SNIFF,		/* first byte decides (allowplaintext) */
-	LTLS_HANDSHAKE,
-	LTLS_UP
-};
-
-struct rvp {
-	struct server	*srv;
-	struct vp	*vp;
-	struct link	*link;		/* NULL while a zombie */
-	int		 lfd;		/* unix listening socket, or -1 */
-	struct ev_io	*lio;
-	char		*name;		/* socket name in -U, or NULL */
-	char		 label[80];	/* for log lines */
-	struct ev_timer	 ztimer;	/* zombie expiry */
-	struct rvp	*prev, *next;	/* all VPs */
-	struct rvp	*hnext;		/* magic hash chain */
-	int		 chans_logged;	/* max_chans reached, said once */
-};
-
-struct client {
-	struct rvp	*rvp;
-	struct chan	*chan;
-	int		 fd;
-	struct ev_io	*io;
-	int		 eof;		/* the client shut down its side */
-	struct client	*fprev, *fnext;	/* on the flush list */
-	int		 on_flush;
-	struct server	*srv;
-};
-
-struct listener {
-	struct server	*srv;
-	int		 fd;
-	struct ev_io	*io;
-	struct ev_timer	 backoff;
-	int		 logged;	/* EMFILE already reported */
-};
-
-struct server {
-	struct ev_loop		*loop;
-	const struct options	*opts;
-	struct listener		 lst[2];
-	int			 nlst;
-	struct link		*links;
-	unsigned		 nlinks;
-	unsigned		 npending;
-	int			 pending_logged;
-	int			 vps_logged;
-	struct rvp		*vps;
-	unsigned		 nvps;
-	struct rvp		**htab;	/* VPs by magic */
-	size_t			 hcap;
-	uint64_t		 serial;
-	mode_t			 sockmode;
-	struct tls_ctx		*tls;	/* for new links, or NULL */
-	/*
-	 * Links and clients with output gathered during this round of
-	 * events; it is written once the round is over, so that many
-	 * frames leave in one system call and nothing waits a whole poll
-	 * round for writability that is almost always there.
-	 */
-	struct link		*flinks;
-	struct client		*fclients;
 };
 
 /* One scratch buffer for every read: the daemon is single-threaded. */
@@ -493,6 +388,7 @@ rvp_accept_cb(struct ev_io *io, int fd, int what, void *arg)
 			continue;
 		}
 		r->chans_logged = 0;
+		cl->kind = OWNER_UNIX;
 		cl->rvp = r;
 		cl->srv = r->srv;
 		cl->fd = cfd;
@@ -534,7 +430,11 @@ static void
 rvp_chan_ready(struct vp *vp, struct chan *c)
 {
 	(void)vp;
-	if (c->udata != NULL)
+	if (c->udata == NULL)
+		return;
+	if (*(int *)c->udata == OWNER_MUX)
+		mux_chan_ready(c);
+	else
 		flush_add_client(c->udata);
 }
 
@@ -546,6 +446,10 @@ rvp_chan_closed(struct vp *vp, struct chan *c)
 	(void)vp;
 	if (cl == NULL)
 		return;
+	if (cl->kind == OWNER_MUX) {
+		mux_chan_closed(c);
+		return;
+	}
 	log_debug("%s: channel %u closed", cl->rvp->label, (unsigned)c->id);
 	c->udata = NULL;
 	client_free(cl);
@@ -558,7 +462,11 @@ rvp_resume_one(struct chan *c, void *arg)
 	if ((c->flags & CHAN_PAUSED) == 0)
 		return;
 	c->flags &= ~CHAN_PAUSED;
-	if (c->udata != NULL)
+	if (c->udata == NULL)
+		return;
+	if (*(int *)c->udata == OWNER_MUX)
+		mux_clients_resume(c);
+	else
 		client_update(c->udata);
 }
 
@@ -622,6 +530,11 @@ rvp_listen(struct server *srv, const char *monitor, const char *peer,
 	char	 name[PROTO_MAXNAME + 80];
 	int	 fd;
 
+	/* With only -M there are no per-VP sockets. */
+	*namep = NULL;
+	*fdp = -1;
+	if (srv->opts->unixdir == NULL)
+		return (0);
 	if (unixdir_vpname(name, sizeof(name), monitor, peer) != 0) {
 		log_info("link %s: VP name does not fit", peer);
 		return (-1);
@@ -650,6 +563,8 @@ rvp_listen(struct server *srv, const char *monitor, const char *peer,
 static int
 rvp_watch(struct rvp *r)
 {
+	if (r->lfd == -1)
+		return (0);
 	if ((r->lio = ev_io_new(r->srv->loop, r->lfd, rvp_accept_cb,
 	    r)) == NULL || ev_io_set(r->lio, EV_READ) != 0) {
 		log_err("%s: cannot watch its socket", r->label);
@@ -678,7 +593,12 @@ rvp_free(struct rvp *r)
 	if (r->next != NULL)
 		r->next->prev = r->prev;
 	srv->nvps--;
+	/* Channels close first (CHANNEL_CLOSE on the mux), then VP_DEPART. */
 	vp_free(r->vp);
+	r->vp = NULL;
+	if (srv->mux != NULL)
+		mux_vp_departed(srv->mux, r);
+	(void)idmap_del(&srv->ids, r->id);
 	free(r->name);
 	free(r);
 }
@@ -967,13 +887,35 @@ link_master_new(struct link *l, const struct proto_frame *f)
 	    &rvp_ops, r)) == NULL || htab_add(srv, r) != 0) {
 		log_err("link %s: new VP", l->peer);
 		vp_free(r->vp);
-		close(r->lfd);
-		unixdir_unlink(srv->opts->unixdir, r->name);
+		if (r->lfd != -1) {
+			close(r->lfd);
+			unixdir_unlink(srv->opts->unixdir, r->name);
+		}
 		free(r->name);
 		free(r);
 		link_free(l);
 		return (-1);
 	}
+	/* Ids are never reused, and 0 never names a VP. */
+	do {
+		r->id = ++srv->next_id;
+	} while (r->id == 0 || idmap_get(&srv->ids, r->id) != NULL);
+	if (idmap_put(&srv->ids, r->id, r) != 0) {
+		log_err("link %s: new VP", l->peer);
+		htab_del(srv, r);
+		vp_free(r->vp);
+		if (r->lfd != -1) {
+			close(r->lfd);
+			unixdir_unlink(srv->opts->unixdir, r->name);
+		}
+		free(r->name);
+		free(r);
+		link_free(l);
+		return (-1);
+	}
+	(void)gettimeofday(&r->arrival, NULL);
+	memcpy(r->addr, l->addr, sizeof(r->addr));
+	r->af = l->af;
 	r->next = srv->vps;
 	if (srv->vps != NULL)
 		srv->vps->prev = r;
@@ -985,10 +927,12 @@ link_master_new(struct link *l, const struct proto_frame *f)
 		rvp_free(r);
 		return (-1);
 	}
-	log_info("%s: new VP from %s%s%s", r->label, l->peer,
-	    m.name != NULL ? ", monitor " : "",
+	log_info("%s: new VP %u from %s%s%s", r->label, (unsigned)r->id,
+	    l->peer, m.name != NULL ? ", monitor " : "",
 	    m.name != NULL ? log_escape(esc, sizeof(esc), mon, m.name_len) :
 	    "");
+	if (srv->mux != NULL)
+		mux_vp_arrived(srv->mux, r);
 	return (0);
 }
 
@@ -1066,8 +1010,12 @@ link_master_res(struct link *l, const struct proto_frame *f)
 		link_lost(l, "could not resume");
 		return (-1);
 	}
+	memcpy(r->addr, l->addr, sizeof(r->addr));
+	r->af = l->af;
 	log_info("%s: resumed (%lu frames to retransmit)", r->label,
 	    (unsigned long)r->vp->unacked_n);
+	if (srv->mux != NULL)
+		mux_vp_resumed(srv->mux, r);
 	return (0);
 }
 
@@ -1344,6 +1292,28 @@ link_cb(struct ev_io *io, int fd, int what, void *arg)
 		link_read(l);
 }
 
+/* The peer's address alone, for the mux's VP_UPDATE. */
+static void
+link_set_addr(struct link *l, const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in6	*sin6;
+	const void			*a;
+
+	l->af = ss->ss_family;
+	if (ss->ss_family == AF_INET6) {
+		sin6 = (const struct sockaddr_in6 *)ss;
+		/* An IPv4 peer on a dual-stack socket is still IPv4. */
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			l->af = AF_INET;
+			a = &sin6->sin6_addr.s6_addr[12];
+		} else
+			a = &sin6->sin6_addr;
+	} else
+		a = &((const struct sockaddr_in *)ss)->sin_addr;
+	if (inet_ntop(l->af, a, l->addr, sizeof(l->addr)) == NULL)
+		l->addr[0] = '\0';
+}
+
 static void
 listener_backoff_cb(void *arg)
 {
@@ -1412,6 +1382,7 @@ listener_cb(struct ev_io *io, int fd, int what, void *arg)
 		if (unixdir_peername(l->peer, sizeof(l->peer),
 		    (struct sockaddr *)&ss, sslen) != 0)
 			snprintf(l->peer, sizeof(l->peer), "unknown");
+		link_set_addr(l, &ss);
 		if ((l->io = ev_io_new(srv->loop, cfd, link_cb, l)) == NULL) {
 			log_err("link %s: cannot watch", l->peer);
 			close(cfd);
@@ -1479,6 +1450,9 @@ server_flush(void *arg)
 		flush_del_client(cl);
 		client_write(cl);
 	}
+	/* The mux first: moving its channels' data may queue link output. */
+	if (srv->mux != NULL)
+		mux_flush(srv->mux);
 	while ((l = srv->flinks) != NULL) {
 		flush_del_link(l);
 		(void)link_write(l);
@@ -1493,6 +1467,8 @@ server_start(struct server *srv, struct ev_loop *loop)
 
 	srv->loop = loop;
 	ev_loop_set_prepare(loop, server_flush, srv);
+	if (srv->mux != NULL && mux_start(srv->mux, loop) != 0)
+		return (-1);
 	for (i = 0; i < srv->nlst; i++) {
 		ls = &srv->lst[i];
 		ev_timer_init(&ls->backoff, listener_backoff_cb, ls);
@@ -1601,6 +1577,11 @@ server_free(struct server *srv)
 
 	if (srv == NULL)
 		return;
+	/* Nothing is sent at shutdown: mux clients simply see EOF. */
+	if (srv->mux != NULL) {
+		mux_free(srv->mux);
+		srv->mux = NULL;
+	}
 	while (srv->vps != NULL)
 		rvp_free(srv->vps);
 	while (srv->links != NULL)
@@ -1613,9 +1594,54 @@ server_free(struct server *srv)
 		close(srv->lst[i].fd);
 	}
 	free(srv->htab);
+	idmap_free(&srv->ids);
+	meta_free(srv->meta);
 	if (srv->tls != NULL)
 		tls_ctx_unref(srv->tls);
 	free(srv);
+}
+
+struct rvp *
+server_vp_by_id(struct server *srv, uint32_t id)
+{
+	return (idmap_get(&srv->ids, id));
+}
+
+void
+server_foreach_vp(struct server *srv, void (*cb)(struct rvp *, void *),
+    void *arg)
+{
+	struct rvp	*r, *next;
+
+	for (r = srv->vps; r != NULL; r = next) {
+		next = r->next;
+		cb(r, arg);
+	}
+}
+
+const struct meta *
+server_meta(const struct server *srv)
+{
+	return (srv->meta);
+}
+
+void
+server_set_meta(struct server *srv, struct meta *meta)
+{
+	struct meta	*old = srv->meta;
+
+	srv->meta = meta;
+	if (srv->mux != NULL && srv->loop != NULL)
+		mux_meta_changed(srv->mux, old);
+	meta_free(old);
+}
+
+int
+server_mux(struct server *srv, const char *path)
+{
+	if ((srv->mux = mux_new(srv, path, srv->sockmode)) == NULL)
+		return (-1);
+	return (0);
 }
 
 void

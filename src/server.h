@@ -52,6 +52,17 @@ struct tls_ctx;
  */
 void		 server_set_tls(struct server *srv, struct tls_ctx *ctx);
 
+struct meta;
+/*
+ * Use meta (the server owns it from now on) for VP_UPDATEs; the old
+ * data is freed, and mux clients hear of VPs whose metadata changed.
+ */
+void		 server_set_meta(struct server *srv, struct meta *meta);
+/*
+ * Create the mux socket at path (-M).  Logs what fails and returns -1.
+ */
+int		 server_mux(struct server *srv, const char *path);
+
 /* Counters, for tests and the status log. */
 unsigned	 server_nlinks(const struct server *srv);
 unsigned	 server_nvps(const struct server *srv);

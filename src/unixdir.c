@@ -100,6 +100,8 @@ unixdir_addr(struct sockaddr_un *sun, const char *dir, const char *name)
 	return (0);
 }
 
+static int	unixdir_probe(const struct sockaddr_un *);
+
 /* A unix stream socket, non-blocking and close-on-exec. */
 static int
 unixdir_socket(void)
@@ -126,15 +128,13 @@ unixdir_socket(void)
 #endif
 }
 
-int
-unixdir_listen(const char *dir, const char *name, mode_t mode)
+/* Bind, chmod and listen a socket at sun. */
+static int
+unixdir_listen_at(const struct sockaddr_un *sun, mode_t mode)
 {
-	struct sockaddr_un	 sun;
 	mode_t			 omask;
 	int			 fd, rc, saved;
 
-	if (unixdir_addr(&sun, dir, name) != 0)
-		return (-1);
 	if ((fd = unixdir_socket()) == -1)
 		return (-1);
 
@@ -145,7 +145,7 @@ unixdir_listen(const char *dir, const char *name, mode_t mode)
 	 * thread, so changing the process umask here is safe.
 	 */
 	omask = umask(0077);
-	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	rc = bind(fd, (const struct sockaddr *)sun, sizeof(*sun));
 	saved = errno;
 	umask(omask);
 	if (rc != 0) {
@@ -156,15 +156,53 @@ unixdir_listen(const char *dir, const char *name, mode_t mode)
 	}
 
 	/* Only permission bits: a socket has no use for the others. */
-	if (chmod(sun.sun_path, mode & 0777) != 0 ||
+	if (chmod(sun->sun_path, mode & 0777) != 0 ||
 	    listen(fd, SOMAXCONN) != 0) {
 		saved = errno;
-		unlink(sun.sun_path);
+		unlink(sun->sun_path);
 		close(fd);
 		errno = saved;
 		return (-1);
 	}
 	return (fd);
+}
+
+int
+unixdir_listen(const char *dir, const char *name, mode_t mode)
+{
+	struct sockaddr_un	 sun;
+
+	if (unixdir_addr(&sun, dir, name) != 0)
+		return (-1);
+	return (unixdir_listen_at(&sun, mode));
+}
+
+int
+unixdir_listen_path(const char *path, mode_t mode)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return (-1);
+	}
+	memcpy(sun.sun_path, path, strlen(path));
+	if ((fd = unixdir_listen_at(&sun, mode)) != -1 || errno != EEXIST)
+		return (fd);
+	/* A socket left by a crash that nobody listens on may go. */
+	if (lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode) ||
+	    unixdir_probe(&sun) != 0) {
+		errno = EEXIST;
+		return (-1);
+	}
+	log_info("removed stale socket %s", path);
+	if (unlink(path) != 0)
+		return (-1);
+	return (unixdir_listen_at(&sun, mode));
 }
 
 void

@@ -38,6 +38,13 @@ int	unixdir_vpname(char *dst, size_t size, const char *monitor,
  */
 int	unixdir_listen(const char *dir, const char *name, mode_t mode);
 
+/*
+ * As unixdir_listen, at a full path (the -M socket).  An existing
+ * socket that nobody listens on is a leftover of a crash and is
+ * replaced (and logged); anything else there is EEXIST.
+ */
+int	unixdir_listen_path(const char *path, mode_t mode);
+
 /* Remove dir/name if it is a socket; errors are ignored. */
 void	unixdir_unlink(const char *dir, const char *name);
 

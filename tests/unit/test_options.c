@@ -243,6 +243,18 @@ test_required(void **state)
 	expect_error(PARSE(&o, "-P", "31337", "-U", ""), "-U");
 	expect_error(PARSE(&o, "-P", "1", "-U", "d", "-e", ""), "-e");
 	expect_error(PARSE(&o, "-P", "1", "-U", "d", "-u", ""), "-u");
+	/* -M alone will do; -m only goes with -M. */
+	assert_int_equal(PARSE(&o, "-P", "1", "-M", "/run/mux"), 0);
+	assert_string_equal(o.muxpath, "/run/mux");
+	assert_null(o.unixdir);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, "-P", "1", "-M", "m", "-m", "meta",
+	    "-R", "/var/empty"), 0);
+	assert_string_equal(o.metafile, "meta");
+	assert_string_equal(o.chroot, "/var/empty");
+	options_free(&o);
+	expect_error(PARSE(&o, "-P", "1", "-U", "d", "-m", "meta"), "-m");
+	expect_error(PARSE(&o, "-P", "1", "-M", ""), "-M");
 	assert_int_equal(PARSE(&o, "-P", "1", "-U", "d", "-u", "nobody"), 0);
 	assert_string_equal(o.user, "nobody");
 	options_free(&o);
