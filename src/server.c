@@ -61,8 +61,12 @@ struct server_limits server_limits = {
 	1024			/* max_chans */
 };
 
-/* One scratch buffer for every read: the daemon is single-threaded. */
-static uint8_t	 server_scratch[READ_SIZE];
+/*
+ * One scratch buffer for every read: the daemon is single-threaded.
+ * Links read up to LINK_READ at once, enough for a few full frames.
+ */
+#define LINK_READ	(256 * 1024)
+static uint8_t	 server_scratch[LINK_READ];
 
 static void	link_free(struct link *);
 static void	link_update(struct link *);
@@ -1173,16 +1177,30 @@ link_send(struct link *l, const void *p, size_t len, const char **why)
 	return (-1);
 }
 
+/*
+ * How many more bytes the partial frame in rbuf needs: the rest of its
+ * header, or the rest of its payload.
+ */
+static size_t
+link_partial_need(const struct link *l)
+{
+	const uint8_t	*h = buf_data(&l->rbuf);
+	size_t		 have = buf_len(&l->rbuf);
+
+	if (have < PROTO_HDRLEN)
+		return (PROTO_HDRLEN - have);
+	return (PROTO_HDRLEN + (((size_t)h[8] << 8) | h[9]) - have);
+}
+
 /* One read's worth of input.  Returns -1 if the link was freed. */
 static int
 link_read_once(struct link *l)
 {
 	const char	*why = NULL;
 	ssize_t		 n, used;
-	uint8_t		*p;
-	size_t		 len;
+	size_t		 off = 0, k;
 
-	n = link_recv(l, server_scratch, sizeof(server_scratch), &why);
+	n = link_recv(l, server_scratch, LINK_READ, &why);
 	if (n == 0) {
 		link_lost(l, "closed by scamper");
 		return (-1);
@@ -1196,31 +1214,35 @@ link_read_once(struct link *l)
 	l->last_rx = ev_now(l->srv->loop);
 
 	/*
-	 * Whole frames are processed straight from the scratch buffer;
-	 * only a partial frame at the end is kept, so an idle link holds
-	 * no buffer.
+	 * A frame split across reads is completed in rbuf, which thus
+	 * never holds more than one frame; everything after it is
+	 * processed straight from the scratch buffer, and only a partial
+	 * frame at the end is kept.  An idle link holds no buffer.
 	 */
-	if (buf_len(&l->rbuf) > 0) {
-		if (buf_append(&l->rbuf, server_scratch, (size_t)n) != 0) {
+	while (buf_len(&l->rbuf) > 0 && off < (size_t)n) {
+		k = link_partial_need(l);
+		if (k > (size_t)n - off)
+			k = (size_t)n - off;
+		if (buf_append(&l->rbuf, server_scratch + off, k) != 0) {
 			link_lost(l, "out of memory");
 			return (-1);
 		}
-		p = buf_data(&l->rbuf);
-		len = buf_len(&l->rbuf);
-	} else {
-		p = server_scratch;
-		len = (size_t)n;
-	}
-	if ((used = link_frames(l, p, len)) < 0)
-		return (-1);
-	if (p == server_scratch) {
-		if ((size_t)used < len &&
-		    buf_append(&l->rbuf, p + used, len - (size_t)used) != 0) {
-			link_lost(l, "out of memory");
+		off += k;
+		if ((used = link_frames(l, buf_data(&l->rbuf),
+		    buf_len(&l->rbuf))) < 0)
 			return (-1);
-		}
-	} else {
 		buf_consume(&l->rbuf, (size_t)used);
+	}
+	if (off == (size_t)n)
+		return (1);
+	if ((used = link_frames(l, server_scratch + off,
+	    (size_t)n - off)) < 0)
+		return (-1);
+	off += (size_t)used;
+	if (off < (size_t)n && buf_append(&l->rbuf, server_scratch + off,
+	    (size_t)n - off) != 0) {
+		link_lost(l, "out of memory");
+		return (-1);
 	}
 	return (1);
 }

@@ -30,8 +30,6 @@ struct tls_ctx;
 #define REJECT_MS		10000
 /* After EMFILE on accept, stop accepting for this long. */
 #define ACCEPT_BACKOFF_MS	1000
-/* One read from a link or a client. */
-#define READ_SIZE		65536
 /* Accepts per readiness event, so one busy socket cannot starve. */
 #define ACCEPT_BURST		32
 
