@@ -741,7 +741,16 @@ link_lost(struct link *l, const char *why)
 	struct rvp	*r = l->rvp;
 
 	if (l->state != LINK_LIVE || r == NULL) {
-		log_debug("link %s: closed: %s", l->peer, why);
+		/*
+		 * A failed TLS handshake is a refused VP (no certificate,
+		 * a bad one, or not TLS at all): operators need to see it.
+		 * Other pending links that go are port scanners and the
+		 * like, of interest only when debugging.
+		 */
+		if (l->tls_state == LTLS_HANDSHAKE)
+			log_info("link %s: refused: %s", l->peer, why);
+		else
+			log_debug("link %s: closed: %s", l->peer, why);
 		link_free(l);
 		return;
 	}
