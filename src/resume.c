@@ -9,7 +9,6 @@
 #include "config.h"
 #endif
 
-#include "proto.h"
 #include "resume.h"
 
 enum resume_verdict
@@ -17,19 +16,26 @@ resume_check(const struct resume_state *vp, uint32_t r, uint32_t a,
     uint32_t n)
 {
 	/*
+	 * Ranges are tested as distances modulo 2^32 from their start:
+	 * x lies in [lo, hi] when x - lo <= hi - lo.  That is exact for
+	 * counters that wrapped, and unlike serial comparisons it has no
+	 * ambiguity when numbers are 2^31 apart.
+	 */
+
+	/*
 	 * scamper expects r next: it must be a frame we still hold, or
 	 * the next one we will send.  Anything else means one of us lost
 	 * data that cannot be recovered.
 	 */
-	if (!(proto_seq_le(vp->snd_una, r) && proto_seq_le(r, vp->snd_nxt)))
+	if ((uint32_t)(r - vp->snd_una) >
+	    (uint32_t)(vp->snd_nxt - vp->snd_una))
 		return (RESUME_ERCV);
 
 	/*
 	 * scamper holds a..n-1 unacknowledged; what we expect next must
-	 * fall in that window or be n itself.  Serial comparisons, so a
-	 * VP whose counters wrapped past 2^32 still resumes.
+	 * fall in that window or be n itself.
 	 */
-	if (!(proto_seq_le(a, vp->rcv_nxt) && proto_seq_le(vp->rcv_nxt, n)))
+	if ((uint32_t)(vp->rcv_nxt - a) > (uint32_t)(n - a))
 		return (RESUME_EWINDOW);
 	return (RESUME_OK);
 }

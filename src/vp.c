@@ -389,8 +389,11 @@ vp_resume(struct vp *vp, uint32_t r)
 {
 	uint8_t	 ok[PROTO_HDRLEN + 5];
 
-	/* scamper has every frame below r: their ACKs were lost. */
-	while (vp->unacked_n > 0 && proto_seq_lt(vp_snd_una(vp), r))
+	/*
+	 * scamper has every frame before r: their ACKs were lost.  r was
+	 * checked to lie in snd_una..snd_nxt, so stopping at it is exact.
+	 */
+	while (vp->unacked_n > 0 && vp_snd_una(vp) != r)
 		vp_unacked_pop(vp);
 
 	/* MASTER_OK carries seq 0 whatever snd_nxt is. */

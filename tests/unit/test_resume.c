@@ -77,6 +77,26 @@ test_wrap(void **state)
 	    RESUME_EWINDOW);
 }
 
+/*
+ * Numbers 2^31 apart: serial comparison cannot order them, but a range
+ * test can (found by fuzz_vp: a window of 0..0x80000000 around 0x80000000
+ * took r = 0 for "inside").
+ */
+static void
+test_half_window(void **state)
+{
+	(void)state;
+	assert_int_equal(check(0x80000000u, 0x80000000u, 0, 0, 0, 0),
+	    RESUME_ERCV);
+	assert_int_equal(check(0, 0, 0x80000000u, 0, 0, 0), RESUME_EWINDOW);
+	assert_int_equal(check(0, 0, 0, 0, 0x80000000u, 0x80000000u),
+	    RESUME_EWINDOW);
+	assert_int_equal(check(0, 0x80000000u, 0, 0x7fffffffu, 0, 0),
+	    RESUME_OK);
+	assert_int_equal(check(0, 0, 0x7fffffffu, 0, 0, 0x80000000u),
+	    RESUME_OK);
+}
+
 static void
 test_strings(void **state)
 {
@@ -94,6 +114,7 @@ main(void)
 		cmocka_unit_test(test_captured),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_wrap),
+		cmocka_unit_test(test_half_window),
 		cmocka_unit_test(test_strings),
 	};
 
