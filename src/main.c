@@ -225,10 +225,12 @@ enter_root(const char *root)
 {
 	struct stat	 st;
 
-	if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		if (errno == 0 || S_ISDIR(st.st_mode) == 0)
-			errno = ENOTDIR;
+	if (stat(root, &st) != 0) {
 		log_err("-R %s", root);
+		return (-1);
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_errx("-R %s: not a directory", root);
 		return (-1);
 	}
 	if (chroot(root) != 0 || chdir("/") != 0) {
@@ -360,10 +362,10 @@ main(int argc, char *argv[])
 		log_err("/dev/null");
 		goto fail;
 	}
-	/* The pid file is outside the root: it is for the host's tools. */
-	if (opts.pidfile != NULL && pidfile_open(opts.pidfile) != 0)
-		goto fail;
+	/* Every path from here on is inside the -R root, the pid file too. */
 	if (opts.chroot != NULL && enter_root(opts.chroot) != 0)
+		goto fail;
+	if (opts.pidfile != NULL && pidfile_open(opts.pidfile) != 0)
 		goto fail;
 	if (opts.unixdir != NULL && unixdir_check(opts.unixdir) != 0) {
 		log_err("-U %s", opts.unixdir);
