@@ -9,6 +9,7 @@
 #include "config.h"
 #endif
 
+#include "proto.h"
 #include "resume.h"
 
 enum resume_verdict
@@ -16,16 +17,12 @@ resume_check(const struct resume_state *vp, uint32_t r, uint32_t a,
     uint32_t n)
 {
 	/*
-	 * Ranges are tested as distances modulo 2^32 from their start:
-	 * x lies in [lo, hi] when x - lo <= hi - lo.  That is exact for
-	 * counters that wrapped, and unlike serial comparisons it has no
-	 * ambiguity when numbers are 2^31 apart.
-	 */
-
-	/*
 	 * scamper expects r next: it must be a frame we still hold, or
 	 * the next one we will send.  Anything else means one of us lost
-	 * data that cannot be recovered.
+	 * data that cannot be recovered.  Our frames are exactly
+	 * snd_una..snd_nxt-1, so this is a range test, done as distances
+	 * modulo 2^32 from its start: exact after the counters wrap, and
+	 * free of the ambiguity serial order has at 2^31.
 	 */
 	if ((uint32_t)(r - vp->snd_una) >
 	    (uint32_t)(vp->snd_nxt - vp->snd_una))
@@ -33,9 +30,11 @@ resume_check(const struct resume_state *vp, uint32_t r, uint32_t a,
 
 	/*
 	 * scamper holds a..n-1 unacknowledged; what we expect next must
-	 * fall in that window or be n itself.
+	 * fall in that window or be n itself.  We know nothing of that
+	 * window but its ends, so this is the serial test of
+	 * remote-protocol.md 11.2, as scamper itself reasons.
 	 */
-	if ((uint32_t)(vp->rcv_nxt - a) > (uint32_t)(n - a))
+	if (!(proto_seq_le(a, vp->rcv_nxt) && proto_seq_le(vp->rcv_nxt, n)))
 		return (RESUME_EWINDOW);
 	return (RESUME_OK);
 }
