@@ -327,9 +327,15 @@ client_write(struct client *cl)
 	if (buf_len(&c->out) > 0) {
 		n = write(cl->fd, buf_data(&c->out), buf_len(&c->out));
 		if (n < 0) {
+			/*
+			 * Called from the flush as well as on writability:
+			 * either way, wait for writability now.
+			 */
 			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR)
+			    errno == EINTR) {
+				client_update(cl);
 				return;
+			}
 			log_debug("%s: channel %u: client write: %s",
 			    cl->rvp->label, (unsigned)c->id,
 			    strerror(errno));
@@ -1065,6 +1071,19 @@ link_frames(struct link *l, const uint8_t *p, size_t len)
 	const char		*why;
 	size_t			 off = 0, n;
 
+	/*
+	 * A pending link's first header can be judged before its payload
+	 * arrives: garbage is closed at once instead of being waited on
+	 * until the handshake deadline.
+	 */
+	if (l->state == LINK_PENDING && len >= PROTO_HDRLEN &&
+	    proto_frame_get(p, len, &f) == 0 &&
+	    (proto_get32(p) != 0 || proto_get32(p + 4) != 0)) {
+		log_info("link %s: first frame is not a handshake; closed",
+		    l->peer);
+		link_free(l);
+		return (-1);
+	}
 	while ((n = proto_frame_get(p + off, len - off, &f)) > 0) {
 		off += n;
 		switch (l->state) {
