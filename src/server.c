@@ -79,7 +79,11 @@ static void	rvp_chan_closed(struct vp *, struct chan *);
 static void	rvp_clients_resume(struct vp *);
 static void	rvp_link_resume(struct vp *);
 
+static size_t	rvp_chan_direct(struct vp *, struct chan *, const uint8_t *,
+		    size_t);
+
 static const struct vp_ops rvp_ops = {
+	rvp_chan_direct,
 	rvp_out_ready,
 	rvp_chan_ready,
 	rvp_chan_closed,
@@ -434,6 +438,21 @@ rvp_out_ready(struct vp *vp)
 		return;
 	r->link->last_tx = ev_now(r->srv->loop);
 	flush_add_link(r->link);
+}
+
+static size_t
+rvp_chan_direct(struct vp *vp, struct chan *c, const uint8_t *p, size_t n)
+{
+	struct client	*cl = c->udata;
+	ssize_t		 w;
+
+	(void)vp;
+	/* Mux channels are framed; errors are left to client_write. */
+	if (cl == NULL || cl->kind != OWNER_UNIX)
+		return (0);
+	if ((w = write(cl->fd, p, n)) <= 0)
+		return (0);
+	return ((size_t)w);
 }
 
 static void

@@ -436,10 +436,18 @@ vp_fail(const char **why, const char *fmt, ...)
 	return (-1);
 }
 
+/*
+ * Below this, frames are gathered in the channel buffer and written
+ * together once the round of events is over: one write per frame
+ * would cost more than the copy it saves.
+ */
+#define VP_DIRECT_MIN	8192
+
 static int
 vp_input_data(struct vp *vp, const struct proto_frame *f, const char **why)
 {
 	struct chan	*c;
+	size_t		 k = 0;
 
 	if (vp_ack(vp, f->seq) != 0)
 		return (vp_fail(why, "out of memory"));
@@ -453,7 +461,12 @@ vp_input_data(struct vp *vp, const struct proto_frame *f, const char **why)
 		return (0);
 	if ((c->flags & CHAN_GONE) || f->len == 0)
 		return (0);
-	if (buf_append(&c->out, f->payload, f->len) != 0)
+	/* Large frames to an idle client may skip the channel buffer. */
+	if (buf_len(&c->out) == 0 && f->len >= VP_DIRECT_MIN &&
+	    vp->ops->chan_direct != NULL &&
+	    (k = vp->ops->chan_direct(vp, c, f->payload, f->len)) >= f->len)
+		return (0);
+	if (buf_append(&c->out, f->payload + k, f->len - k) != 0)
 		return (vp_fail(why, "out of memory"));
 	vp_chan_level(vp, c);
 	vp->ops->chan_ready(vp, c);

@@ -44,6 +44,14 @@ struct vp;
  *                   read the link again if it was paused.
  */
 struct vp_ops {
+	/*
+	 * Optional.  chan_direct: c->out is empty and n bytes have arrived
+	 * for c; write what can go straight to the client without
+	 * blocking and return how many did (0 if none).  The rest is
+	 * queued in c->out as usual.  Saves a copy on bulk transfers.
+	 */
+	size_t	(*chan_direct)(struct vp *vp, struct chan *c,
+		    const uint8_t *p, size_t n);
 	void	(*out_ready)(struct vp *vp);
 	void	(*chan_ready)(struct vp *vp, struct chan *c);
 	void	(*chan_closed)(struct vp *vp, struct chan *c);

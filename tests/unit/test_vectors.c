@@ -421,7 +421,7 @@ cb_link_resume(struct vp *vp)
 }
 
 static const struct vp_ops ops = {
-	cb_out_ready, cb_chan_ready, cb_chan_closed, cb_clients_resume,
+	NULL, cb_out_ready, cb_chan_ready, cb_chan_closed, cb_clients_resume,
 	cb_link_resume
 };
 

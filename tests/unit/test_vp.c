@@ -74,8 +74,27 @@ rec_link_resume(struct vp *vp)
 }
 
 static const struct vp_ops rec_ops = {
-	rec_out_ready, rec_chan_ready, rec_chan_closed, rec_clients_resume,
-	rec_link_resume
+	NULL, rec_out_ready, rec_chan_ready, rec_chan_closed,
+	rec_clients_resume, rec_link_resume
+};
+
+/* A client that takes direct writes of up to direct_room bytes. */
+static size_t	 direct_room;
+static size_t	 direct_calls;
+
+static size_t
+rec_chan_direct(struct vp *vp, struct chan *c, const uint8_t *p, size_t n)
+{
+	(void)vp;
+	(void)c;
+	(void)p;
+	direct_calls++;
+	return (n < direct_room ? n : direct_room);
+}
+
+static const struct vp_ops direct_ops = {
+	rec_chan_direct, rec_out_ready, rec_chan_ready, rec_chan_closed,
+	rec_clients_resume, rec_link_resume
 };
 
 static const uint8_t magic[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
@@ -642,6 +661,47 @@ test_free_closes(void **state)
 	assert_int_equal(rec.chan_closed, 5);
 }
 
+/*
+ * Large frames for a client with nothing queued go straight to it; what
+ * it cannot take is queued; small frames and busy channels are queued.
+ */
+static void
+test_direct(void **state)
+{
+	struct vp	*vp;
+	struct chan	*c;
+	static uint8_t	 big[20000];
+
+	(void)state;
+	vp = vp_new(magic, sizeof(magic), NULL, &direct_ops, NULL);
+	c = vp_chan_open(vp, NULL);
+	direct_calls = 0;
+	direct_room = SIZE_MAX;
+	assert_int_equal(feed(vp, 0, c->id, big, sizeof(big)), 0);
+	assert_int_equal(direct_calls, 1);
+	assert_int_equal(buf_len(&c->out), 0);
+	assert_int_equal(rec.chan_ready, 0);
+	/* Small: gathered for one write later, never direct. */
+	assert_int_equal(feed(vp, 1, c->id, "MORE\n", 5), 0);
+	assert_int_equal(direct_calls, 1);
+	assert_int_equal(buf_len(&c->out), 5);
+	/* Something queued already: order matters, so no direct write. */
+	assert_int_equal(feed(vp, 2, c->id, big, sizeof(big)), 0);
+	assert_int_equal(direct_calls, 1);
+	assert_int_equal(buf_len(&c->out), 5 + sizeof(big));
+	buf_consume(&c->out, buf_len(&c->out));
+	(void)vp_chan_written(vp, c);
+	/* A partial direct write queues the rest, in order. */
+	direct_room = 15000;
+	big[15000] = 0x5a;
+	assert_int_equal(feed(vp, 3, c->id, big, sizeof(big)), 0);
+	assert_int_equal(direct_calls, 2);
+	assert_int_equal(buf_len(&c->out), 5000);
+	assert_int_equal(buf_data(&c->out)[0], 0x5a);
+	assert_int_equal(vp->rcv_nxt, 4);
+	vp_free(vp);
+}
+
 /* The first frame of a link, as the server checks it. */
 static void
 test_hello(void **state)
@@ -698,6 +758,7 @@ main(void)
 		T(test_flow_unacked),
 		T(test_free_closes),
 		T(test_hello),
+		T(test_direct),
 #undef T
 	};
 
