@@ -144,7 +144,7 @@ static void	ev_heap_fix(struct ev_loop *, size_t);
 const char *
 ev_backends(void)
 {
-	return ev_backend_names;
+	return (ev_backend_names);
 }
 
 struct ev_loop *
@@ -155,7 +155,7 @@ ev_loop_new(const char *name)
 	int saved;
 
 	if ((loop = calloc(1, sizeof(*loop))) == NULL)
-		return NULL;
+		return (NULL);
 	errno = ENOENT;
 	for (i = 0; i < EV_NBACKENDS; i++) {
 		if (name != NULL && strcmp(name, ev_backend_table[i]->name))
@@ -172,10 +172,10 @@ ev_loop_new(const char *name)
 		saved = errno;
 		free(loop);
 		errno = saved;
-		return NULL;
+		return (NULL);
 	}
 	ev_update_now(loop);
-	return loop;
+	return (loop);
 }
 
 /*
@@ -209,13 +209,13 @@ ev_loop_free(struct ev_loop *loop)
 const char *
 ev_loop_backend(const struct ev_loop *loop)
 {
-	return loop->ops->name;
+	return (loop->ops->name);
 }
 
 uint64_t
 ev_now(const struct ev_loop *loop)
 {
-	return loop->now;
+	return (loop->now);
 }
 
 void
@@ -249,10 +249,10 @@ ev_loop_run(struct ev_loop *loop)
 	loop->brk = 0;
 	while (!loop->brk) {
 		if (ev_loop_once(loop, -1) == -1)
-			return -1;
+			return (-1);
 	}
 	loop->brk = 0;
-	return 0;
+	return (0);
 }
 
 /*
@@ -280,12 +280,12 @@ ev_loop_once(struct ev_loop *loop, int timeout)
 	rc = loop->ops->poll(loop->state, loop, t);
 	if (rc == -1 && errno != EINTR) {
 		ev_fired_reset(loop);
-		return -1;
+		return (-1);
 	}
 	ev_update_now(loop);
 	ev_dispatch(loop);
 	ev_timer_run(loop);
-	return 0;
+	return (0);
 }
 
 void
@@ -304,7 +304,7 @@ ev_grow(struct ev_loop *loop, int fd)
 	size_t n;
 
 	if ((size_t)fd < loop->nfds)
-		return 0;
+		return (0);
 	n = loop->nfds ? loop->nfds : 64;
 	while (n <= (size_t)fd)
 		n *= 2;
@@ -316,16 +316,16 @@ ev_grow(struct ev_loop *loop, int fd)
 	 */
 	if (n > loop->firedcap) {
 		if ((fired = realloc(loop->fired, n * sizeof(*fired))) == NULL)
-			return -1;
+			return (-1);
 		loop->fired = fired;
 		loop->firedcap = n;
 	}
 	if ((fds = realloc(loop->fds, n * sizeof(*fds))) == NULL)
-		return -1;
+		return (-1);
 	memset(fds + loop->nfds, 0, (n - loop->nfds) * sizeof(*fds));
 	loop->fds = fds;
 	loop->nfds = n;
-	return 0;
+	return (0);
 }
 
 struct ev_io *
@@ -335,28 +335,28 @@ ev_io_new(struct ev_loop *loop, int fd, ev_io_cb *cb, void *arg)
 
 	if (fd < 0) {
 		errno = EBADF;
-		return NULL;
+		return (NULL);
 	}
 	/* select cannot watch fd >= FD_SETSIZE: refuse, do not overrun. */
 	if (loop->ops->maxfd >= 0 && fd > loop->ops->maxfd) {
 		errno = EMFILE;
-		return NULL;
+		return (NULL);
 	}
 	if (ev_grow(loop, fd) == -1)
-		return NULL;
+		return (NULL);
 	if (loop->fds[fd] != NULL) {
 		errno = EEXIST;
-		return NULL;
+		return (NULL);
 	}
 	if ((io = calloc(1, sizeof(*io))) == NULL)
-		return NULL;
+		return (NULL);
 	io->loop = loop;
 	io->fd = fd;
 	io->fired = EV_NOTFIRED;
 	io->cb = cb;
 	io->arg = arg;
 	loop->fds[fd] = io;
-	return io;
+	return (io);
 }
 
 int
@@ -366,23 +366,23 @@ ev_io_set(struct ev_io *io, int events)
 
 	events &= EV_MASK;
 	if (events == io->events)
-		return 0;
+		return (0);
 	if (loop->ops->change(loop->state, io->fd, io->events, events) == -1)
-		return -1;
+		return (-1);
 	io->events = events;
-	return 0;
+	return (0);
 }
 
 int
 ev_io_events(const struct ev_io *io)
 {
-	return io->events;
+	return (io->events);
 }
 
 int
 ev_io_fd(const struct ev_io *io)
 {
-	return io->fd;
+	return (io->fd);
 }
 
 void
@@ -515,13 +515,13 @@ ev_timer_init(struct ev_timer *t, ev_timer_cb *cb, void *arg)
 int
 ev_timer_pending(const struct ev_timer *t)
 {
-	return t->slot != EV_NOSLOT;
+	return (t->slot != EV_NOSLOT);
 }
 
 size_t
 ev_timer_count(const struct ev_loop *loop)
 {
-	return loop->nheap;
+	return (loop->nheap);
 }
 
 static void
@@ -645,11 +645,11 @@ ev_timer_timeout(const struct ev_loop *loop)
 	uint64_t d;
 
 	if (loop->nheap == 0)
-		return -1;
+		return (-1);
 	if (loop->heap[0]->when <= loop->now)
-		return 0;
+		return (0);
 	d = loop->heap[0]->when - loop->now;
-	return d > INT_MAX ? INT_MAX : (int)d;
+	return (d > INT_MAX ? INT_MAX : (int)d);
 }
 
 /* Signals. */
@@ -694,7 +694,7 @@ ev_signal_pipe(struct ev_loop *loop)
 	int i, saved;
 
 	if (pipe(ev_sigpipe) == -1)
-		return -1;
+		return (-1);
 	for (i = 0; i < 2; i++) {
 		if (fcntl(ev_sigpipe[i], F_SETFL,
 		    fcntl(ev_sigpipe[i], F_GETFL) | O_NONBLOCK) == -1 ||
@@ -707,7 +707,7 @@ ev_signal_pipe(struct ev_loop *loop)
 	if (ev_io_set(loop->sigio, EV_READ) == -1)
 		goto fail;
 	ev_sigloop = loop;
-	return 0;
+	return (0);
 
 fail:
 	saved = errno;
@@ -717,7 +717,7 @@ fail:
 	close(ev_sigpipe[1]);
 	ev_sigpipe[0] = ev_sigpipe[1] = -1;
 	errno = saved;
-	return -1;
+	return (-1);
 }
 
 /* Put back the handlers found before, then drop the pipe. */
@@ -745,25 +745,25 @@ ev_signal_add(struct ev_loop *loop, int signo, ev_signal_cb *cb, void *arg)
 
 	if (signo <= 0 || signo > UCHAR_MAX) {
 		errno = EINVAL;
-		return -1;
+		return (-1);
 	}
 	if (ev_sigloop != NULL && ev_sigloop != loop) {
 		errno = EBUSY;
-		return -1;
+		return (-1);
 	}
 	for (i = 0; i < ev_nsigs; i++) {
 		if (ev_sigs[i].signo == signo) {
 			ev_sigs[i].cb = cb;
 			ev_sigs[i].arg = arg;
-			return 0;
+			return (0);
 		}
 	}
 	if (ev_nsigs == EV_SIGMAX) {
 		errno = ENOSPC;
-		return -1;
+		return (-1);
 	}
 	if (ev_sigloop == NULL && ev_signal_pipe(loop) == -1)
-		return -1;
+		return (-1);
 
 	/* The entry exists before the handler can write its byte. */
 	ev_sigs[ev_nsigs].signo = signo;
@@ -776,7 +776,7 @@ ev_signal_add(struct ev_loop *loop, int signo, ev_signal_cb *cb, void *arg)
 	/* No SA_RESTART: a signal should cut a wait short. */
 	sa.sa_flags = 0;
 	if (sigaction(signo, &sa, &ev_sigs[ev_nsigs].old) == -1)
-		return -1;
+		return (-1);
 	ev_nsigs++;
-	return 0;
+	return (0);
 }

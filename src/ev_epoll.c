@@ -54,14 +54,14 @@ ev_epoll_init(void)
 	int saved;
 
 	if ((ep = malloc(sizeof(*ep))) == NULL)
-		return NULL;
+		return (NULL);
 	if ((ep->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
 		saved = errno;
 		free(ep);
 		errno = saved;
-		return NULL;
+		return (NULL);
 	}
-	return ep;
+	return (ep);
 }
 
 static void
@@ -83,7 +83,7 @@ ev_epoll_change(void *state, int fd, int old, int new)
 	int op;
 
 	if (old == new)
-		return 0;
+		return (0);
 	/* Zeroed: valgrind, and kernels before 2.6.9 want an event on DEL. */
 	memset(&ev, 0, sizeof(ev));
 	if (new & EV_READ)
@@ -97,7 +97,7 @@ ev_epoll_change(void *state, int fd, int old, int new)
 		op = EPOLL_CTL_ADD;
 	else
 		op = EPOLL_CTL_MOD;
-	return epoll_ctl(ep->epfd, op, fd, &ev);
+	return (epoll_ctl(ep->epfd, op, fd, &ev));
 }
 
 static int
@@ -109,7 +109,7 @@ ev_epoll_poll(void *state, struct ev_loop *loop, int timeout)
 
 	n = epoll_wait(ep->epfd, ep->events, EV_EPOLL_BATCH, timeout);
 	if (n == -1)
-		return -1;
+		return (-1);
 	for (i = 0; i < n; i++) {
 		e = ep->events[i].events;
 		what = 0;
@@ -127,7 +127,7 @@ ev_epoll_poll(void *state, struct ev_loop *loop, int timeout)
 			what = EV_READ | EV_WRITE;
 		ev_fired(loop, ep->events[i].data.fd, what);
 	}
-	return n;
+	return (n);
 }
 
 #endif /* HAVE_EPOLL */

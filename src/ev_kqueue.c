@@ -59,16 +59,16 @@ ev_kqueue_init(void)
 	int saved;
 
 	if ((kq = malloc(sizeof(*kq))) == NULL)
-		return NULL;
+		return (NULL);
 	if ((kq->kq = kqueue()) == -1) {
 		saved = errno;
 		free(kq);
 		errno = saved;
-		return NULL;
+		return (NULL);
 	}
 	/* Not every system has kqueue1(); the daemon does not exec anyway. */
 	(void)fcntl(kq->kq, F_SETFD, FD_CLOEXEC);
-	return kq;
+	return (kq);
 }
 
 static void
@@ -90,7 +90,7 @@ ev_kqueue_filter(int kq, int fd, int filter, int on)
 
 	memset(&kev, 0, sizeof(kev));
 	EV_SET(&kev, fd, filter, on ? EV_ADD : EV_DELETE, 0, 0, 0);
-	return kevent(kq, &kev, 1, NULL, 0, NULL);
+	return (kevent(kq, &kev, 1, NULL, 0, NULL));
 }
 
 static int
@@ -102,7 +102,7 @@ ev_kqueue_change(void *state, int fd, int old, int new)
 	if ((old ^ new) & EV_READ) {
 		if (ev_kqueue_filter(kq->kq, fd, EVFILT_READ,
 		    new & EV_READ) == -1)
-			return -1;
+			return (-1);
 	}
 	if ((old ^ new) & EV_WRITE) {
 		if (ev_kqueue_filter(kq->kq, fd, EVFILT_WRITE,
@@ -116,10 +116,10 @@ ev_kqueue_change(void *state, int fd, int old, int new)
 				(void)ev_kqueue_filter(kq->kq, fd,
 				    EVFILT_READ, old & EV_READ);
 			errno = saved;
-			return -1;
+			return (-1);
 		}
 	}
-	return 0;
+	return (0);
 }
 
 static int
@@ -137,7 +137,7 @@ ev_kqueue_poll(void *state, struct ev_loop *loop, int timeout)
 	}
 	n = kevent(kq->kq, NULL, 0, kq->events, EV_KQUEUE_BATCH, tsp);
 	if (n == -1)
-		return -1;
+		return (-1);
 	for (i = 0; i < n; i++) {
 		kev = &kq->events[i];
 		what = 0;
@@ -153,7 +153,7 @@ ev_kqueue_poll(void *state, struct ev_loop *loop, int timeout)
 			what = EV_READ | EV_WRITE;
 		ev_fired(loop, (int)kev->ident, what);
 	}
-	return n;
+	return (n);
 }
 
 #endif /* HAVE_KQUEUE */

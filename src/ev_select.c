@@ -53,12 +53,12 @@ ev_select_init(void)
 	struct ev_select *sel;
 
 	if ((sel = malloc(sizeof(*sel))) == NULL)
-		return NULL;
+		return (NULL);
 	FD_ZERO(&sel->rset);
 	FD_ZERO(&sel->wset);
 	sel->maxfd = -1;
 	sel->dirty = 0;
-	return sel;
+	return (sel);
 }
 
 static void
@@ -76,7 +76,7 @@ ev_select_change(void *state, int fd, int old, int new)
 	/* ev.c checks maxfd; this is the last line before memory. */
 	if (fd < 0 || fd >= FD_SETSIZE) {
 		errno = EMFILE;
-		return -1;
+		return (-1);
 	}
 	if (new & EV_READ)
 		FD_SET(fd, &sel->rset);
@@ -90,7 +90,7 @@ ev_select_change(void *state, int fd, int old, int new)
 		sel->maxfd = fd;
 	else if (new == 0 && fd == sel->maxfd)
 		sel->dirty = 1;
-	return 0;
+	return (0);
 }
 
 static int
@@ -117,7 +117,7 @@ ev_select_poll(void *state, struct ev_loop *loop, int timeout)
 	maxfd = sel->maxfd;
 	n = select(maxfd + 1, &sel->rready, &sel->wready, NULL, tvp);
 	if (n <= 0)
-		return n;
+		return (n);
 	/* The callbacks run later, from ev.c, so the sets stay as read. */
 	n = 0;
 	for (fd = 0; fd <= maxfd; fd++) {
@@ -131,5 +131,5 @@ ev_select_poll(void *state, struct ev_loop *loop, int timeout)
 			n++;
 		}
 	}
-	return n;
+	return (n);
 }

@@ -51,12 +51,25 @@ log_init(int where, int flags)
 	if (where == LOG_TO_SYSLOG && !log_syslog_open) {
 		openlog("sc_remoted", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 		log_syslog_open = 1;
-	} else if (where != LOG_TO_SYSLOG && log_syslog_open) {
-		closelog();
-		log_syslog_open = 0;
 	}
 	log_where = where;
 	log_flags = flags;
+	errno = saved;
+}
+
+void
+log_syslog_prepare(void)
+{
+	int	saved = errno;
+
+	/*
+	 * Connect to the log socket now, while /dev/log is reachable: a
+	 * -R root usually has none.
+	 */
+	if (!log_syslog_open) {
+		openlog("sc_remoted", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		log_syslog_open = 1;
+	}
 	errno = saved;
 }
 

@@ -23,6 +23,8 @@
 #define LOGF_DEBUG	0x02	/* debug messages wanted */
 
 void	log_init(int where, int flags);
+/* Open the syslog connection ahead of a chroot; log_init switches. */
+void	log_syslog_prepare(void);
 int	log_debug_enabled(void);
 
 #if defined(__GNUC__)

@@ -40,6 +40,8 @@
 #define EXIT_STARTUP	255
 
 static int	 pidfd = -1;
+/* The signal mask we started with, and the signals held until ready. */
+static sigset_t	 main_oldmask, main_stops;
 
 static void
 main_stop_cb(int signo, void *arg)
@@ -114,8 +116,12 @@ tls_load(const struct options *o, int startup)
 	if (tls_key_encrypted(o->tls_key)) {
 		if (o->passfile != NULL)
 			pass = passfile_read(o->passfile);
-		else if (startup)
+		else if (startup) {
+			/* Ctrl-C at the prompt must work. */
+			sigprocmask(SIG_SETMASK, &main_oldmask, NULL);
 			pass = tls_ask_passphrase(o->tls_key, &err);
+			sigprocmask(SIG_BLOCK, &main_stops, NULL);
+		}
 		else
 			err = "the key is encrypted and there is no "
 			    "-O passfile= to read its passphrase from";
@@ -190,30 +196,54 @@ main_hup_cb(int signo, void *arg)
 }
 
 /*
- * Detach from the terminal.  Not daemon(3): /dev/null is opened by the
- * caller beforehand, since it may not exist inside a -R root.  The
- * parent leaves at once; every error it could report was found before.
+ * Detach from the terminal in two steps, so that the command that
+ * started the daemon returns only once it is serving, with its status:
+ * detach_begin forks, and the parent waits on a pipe; the child goes on
+ * setting up with stderr still on the terminal, so errors after the
+ * fork are seen too; detach_done tells the parent all is well and lets
+ * go of the terminal.  The parent exits 0 on that word, 255 if the
+ * child failed (the pipe closed without it).  Not daemon(3): /dev/null
+ * is opened beforehand, since it may not exist inside a -R root.
  */
+static int	 detach_fd = -1;
+
 static int
-detach(int devnull)
+detach_begin(int devnull)
 {
+	int	 p[2];
+	char	 c;
+
+	if (pipe(p) != 0)
+		return (-1);
 	switch (fork()) {
 	case -1:
 		return (-1);
 	case 0:
 		break;
 	default:
-		_exit(0);
+		close(p[1]);
+		while (read(p[0], &c, 1) == -1 && errno == EINTR)
+			;
+		_exit(c == 'k' ? 0 : EXIT_STARTUP);
 	}
-	if (setsid() == -1)
+	close(p[0]);
+	(void)fcntl(p[1], F_SETFD, FD_CLOEXEC);
+	detach_fd = p[1];
+	if (setsid() == -1 || dup2(devnull, STDIN_FILENO) == -1 ||
+	    dup2(devnull, STDOUT_FILENO) == -1)
 		return (-1);
-	if (dup2(devnull, STDIN_FILENO) == -1 ||
-	    dup2(devnull, STDOUT_FILENO) == -1 ||
-	    dup2(devnull, STDERR_FILENO) == -1)
-		return (-1);
+	return (0);
+}
+
+static void
+detach_done(int devnull)
+{
+	(void)write(detach_fd, "k", 1);
+	close(detach_fd);
+	detach_fd = -1;
+	(void)dup2(devnull, STDERR_FILENO);
 	if (devnull > STDERR_FILENO)
 		close(devnull);
-	return (0);
 }
 
 /*
@@ -283,17 +313,16 @@ pidfile_write(const char *path)
 	return (0);
 }
 
-/*
- * Become user for good, once everything that needs root (binding a low
- * port, opening the pid file) is done.  The -U directory must then be
- * writable by that user, since VP sockets are made as VPs arrive; say
- * so now rather than when the first VP is refused.
- */
+/* -u: the user to become, looked up before a chroot hides passwd. */
+struct runas {
+	uid_t	 uid;
+	gid_t	 gid;
+};
+
 static int
-drop_privileges(const char *user, const char *unixdir)
+runas_lookup(const char *user, struct runas *ra)
 {
 	struct passwd	*pw;
-	gid_t		 gid;
 
 	errno = 0;
 	if ((pw = getpwnam(user)) == NULL) {
@@ -303,19 +332,54 @@ drop_privileges(const char *user, const char *unixdir)
 			log_errx("-u %s: no such user", user);
 		return (-1);
 	}
-	gid = pw->pw_gid;
+	ra->uid = pw->pw_uid;
+	ra->gid = pw->pw_gid;
+	return (0);
+}
+
+/*
+ * VP sockets are made in -U as VPs arrive, after root is gone: check
+ * now, as that user, that it will be able to, so that the mistake is
+ * reported at start-up on the terminal rather than at the first VP.
+ */
+static int
+runas_check_dir(const char *user, const struct runas *ra, const char *dir)
+{
+	gid_t	 og = getegid();
+	int	 ok;
+
+	if (setegid(ra->gid) != 0 || seteuid(ra->uid) != 0) {
+		log_err("-u %s", user);
+		(void)seteuid(0);
+		(void)setegid(og);
+		return (-1);
+	}
+	ok = faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == 0;
+	if (seteuid(0) != 0 || setegid(og) != 0) {
+		log_err("-u %s: cannot go back to root to finish", user);
+		return (-1);
+	}
+	if (!ok) {
+		log_errx("-U %s is not writable by user %s: make it theirs "
+		    "(or their group's, mode 2770)", dir, user);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Become the user for good, once everything needing root is done. */
+static int
+runas_drop(const char *user, const struct runas *ra)
+{
+	gid_t	 gid = ra->gid;
+
 	if (setgroups(1, &gid) != 0 || setgid(gid) != 0 ||
-	    setuid(pw->pw_uid) != 0) {
+	    setuid(ra->uid) != 0) {
 		log_err("-u %s: cannot become that user", user);
 		return (-1);
 	}
-	if (pw->pw_uid != 0 && setuid(0) == 0) {
+	if (ra->uid != 0 && setuid(0) == 0) {
 		log_errx("-u %s: could regain root; refusing to run", user);
-		return (-1);
-	}
-	if (unixdir != NULL && access(unixdir, W_OK | X_OK) != 0) {
-		log_err("-U %s is not writable by user %s: make it theirs "
-		    "(or their group's, mode 2770)", unixdir, user);
 		return (-1);
 	}
 	return (0);
@@ -329,7 +393,7 @@ main(int argc, char *argv[])
 	struct server	*srv = NULL;
 	struct tls_ctx	*ctx;
 	struct reload	 rl;
-	sigset_t	 stops, old;
+	struct runas	 ra = { 0, 0 };
 	int		 rc, logflags = 0, devnull = -1;
 
 	/*
@@ -337,11 +401,11 @@ main(int argc, char *argv[])
 	 * early SIGTERM or SIGHUP is acted on rather than killing us half
 	 * set up (a pid file without a pid, sockets without a daemon).
 	 */
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGINT);
-	sigaddset(&stops, SIGTERM);
-	sigaddset(&stops, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stops, &old);
+	sigemptyset(&main_stops);
+	sigaddset(&main_stops, SIGINT);
+	sigaddset(&main_stops, SIGTERM);
+	sigaddset(&main_stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &main_stops, &main_oldmask);
 
 	log_init(LOG_TO_STDERR, 0);
 	if ((rc = options_parse(&opts, argc, argv, stderr)) != 0)
@@ -357,11 +421,16 @@ main(int argc, char *argv[])
 		logflags |= LOGF_DEBUG;
 	log_init(LOG_TO_STDERR, logflags);
 
-	if (opts.daemonise &&
-	    (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
-		log_err("/dev/null");
-		goto fail;
+	/* What a -R root may lack: /dev/null, /dev/log, passwd. */
+	if (opts.daemonise) {
+		if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
+			log_err("/dev/null");
+			goto fail;
+		}
+		log_syslog_prepare();
 	}
+	if (opts.user != NULL && runas_lookup(opts.user, &ra) != 0)
+		goto fail;
 	/* Every path from here on is inside the -R root, the pid file too. */
 	if (opts.chroot != NULL && enter_root(opts.chroot) != 0)
 		goto fail;
@@ -371,6 +440,9 @@ main(int argc, char *argv[])
 		log_err("-U %s", opts.unixdir);
 		goto fail;
 	}
+	if (opts.user != NULL && opts.unixdir != NULL &&
+	    runas_check_dir(opts.user, &ra, opts.unixdir) != 0)
+		goto fail;
 	(void)signal(SIGPIPE, SIG_IGN);
 	if ((srv = server_new(&opts)) == NULL) {
 		log_err("server");
@@ -396,16 +468,13 @@ main(int argc, char *argv[])
 	if (opts.unixdir != NULL)
 		(void)unixdir_clean(opts.unixdir);
 
-	if (opts.daemonise) {
-		if (detach(devnull) != 0) {
-			log_err("detaching");
-			goto fail;
-		}
-		log_init(LOG_TO_SYSLOG, logflags);
+	if (opts.daemonise && detach_begin(devnull) != 0) {
+		log_err("detaching");
+		goto fail;
 	}
 	if (opts.pidfile != NULL && pidfile_write(opts.pidfile) != 0)
 		goto fail;
-	if (opts.user != NULL && drop_privileges(opts.user, opts.unixdir) != 0)
+	if (opts.user != NULL && runas_drop(opts.user, &ra) != 0)
 		goto fail;
 
 	/* After detaching: a kqueue is not inherited across fork. */
@@ -422,9 +491,14 @@ main(int argc, char *argv[])
 		log_err("signal handlers");
 		goto fail;
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (server_start(srv, loop) != 0)
 		goto fail;
+	/* Serving: the starting command may return now. */
+	if (opts.daemonise) {
+		detach_done(devnull);
+		log_init(LOG_TO_SYSLOG, logflags);
+	}
+	sigprocmask(SIG_SETMASK, &main_oldmask, NULL);
 	log_info("sc_remoted %s started, event backend %s", PACKAGE_VERSION,
 	    ev_loop_backend(loop));
 

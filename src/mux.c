@@ -90,8 +90,7 @@ struct mchan {
 	struct chan	*chan;		/* the VP's channel */
 	struct rvp	*r;
 	int		 halfclosed;	/* client sent CHANNEL_CLOSE */
-	int		 dirty;		/* on mc's dirty list */
-	struct mchan	*dprev, *dnext;
+	struct lnode	 dirty;		/* on mc's dirty list */
 };
 
 struct muxc {
@@ -104,10 +103,9 @@ struct muxc {
 	struct buf	 out;
 	struct idmap	 chans;		/* mid -> mchan */
 	struct idmap	 told;		/* VP ids announced to this client */
-	struct mchan	*dirty;		/* channels with data to move */
+	struct lhead	 dirty;		/* channels with data to move */
 	int		 paused;	/* not reading: a VP's backlog */
-	int		 on_flush;
-	struct muxc	*fprev, *fnext;
+	struct lnode	 flush;		/* on the mux's flush list */
 	struct muxc	*prev, *next;
 };
 
@@ -119,7 +117,7 @@ struct mux {
 	struct ev_io	*io;
 	struct muxc	*clients;
 	unsigned	 nclients;
-	struct muxc	*flush;
+	struct lhead	 flush;
 };
 
 static uint8_t	 mux_scratch[65536];
@@ -132,59 +130,19 @@ static void	muxc_update(struct muxc *);
 static void
 muxc_flush_add(struct muxc *mc)
 {
-	struct mux	*mux = mc->mux;
-
-	if (mc->on_flush)
-		return;
-	mc->on_flush = 1;
-	mc->fprev = NULL;
-	mc->fnext = mux->flush;
-	if (mux->flush != NULL)
-		mux->flush->fprev = mc;
-	mux->flush = mc;
-}
-
-static void
-muxc_flush_del(struct muxc *mc)
-{
-	if (!mc->on_flush)
-		return;
-	mc->on_flush = 0;
-	if (mc->fprev != NULL)
-		mc->fprev->fnext = mc->fnext;
-	else
-		mc->mux->flush = mc->fnext;
-	if (mc->fnext != NULL)
-		mc->fnext->fprev = mc->fprev;
+	list_add(&mc->mux->flush, &mc->flush);
 }
 
 static void
 mchan_dirty_add(struct mchan *m)
 {
-	struct muxc	*mc = m->mc;
-
-	if (m->dirty)
-		return;
-	m->dirty = 1;
-	m->dprev = NULL;
-	m->dnext = mc->dirty;
-	if (mc->dirty != NULL)
-		mc->dirty->dprev = m;
-	mc->dirty = m;
+	list_add(&m->mc->dirty, &m->dirty);
 }
 
 static void
 mchan_dirty_del(struct mchan *m)
 {
-	if (!m->dirty)
-		return;
-	m->dirty = 0;
-	if (m->dprev != NULL)
-		m->dprev->dnext = m->dnext;
-	else
-		m->mc->dirty = m->dnext;
-	if (m->dnext != NULL)
-		m->dnext->dprev = m->dprev;
+	list_del(&m->mc->dirty, &m->dirty);
 }
 
 /* ---------------------------------------------------------------- */
@@ -291,13 +249,15 @@ muxc_announce(struct muxc *mc, struct rvp *r)
 static void
 muxc_move(struct muxc *mc)
 {
-	struct mchan	*m, *next;
+	struct lnode	*n, *next;
+	struct mchan	*m;
 	struct chan	*c;
 	uint8_t		*p;
 	size_t		 k;
 
-	for (m = mc->dirty; m != NULL; m = next) {
-		next = m->dnext;
+	for (n = mc->dirty.first; n != NULL; n = next) {
+		next = n->next;
+		m = LIST_ENTRY(n, struct mchan, dirty);
 		if (buf_len(&mc->out) >= MUXC_DATA_MAX)
 			return;
 		c = m->chan;
@@ -317,7 +277,7 @@ muxc_move(struct muxc *mc)
 		/* May free c and, through mux_chan_closed, m itself. */
 		(void)vp_chan_written(c->vp, c);
 		/* next may have been freed with it: start again. */
-		next = mc->dirty;
+		next = mc->dirty.first;
 	}
 }
 
@@ -348,10 +308,11 @@ muxc_write(struct muxc *mc)
 void
 mux_flush(struct mux *mux)
 {
+	struct lnode	*n;
 	struct muxc	*mc;
 
-	while ((mc = mux->flush) != NULL) {
-		muxc_flush_del(mc);
+	while ((n = list_pop(&mux->flush)) != NULL) {
+		mc = LIST_ENTRY(n, struct muxc, flush);
 		muxc_move(mc);
 		(void)muxc_write(mc);
 	}
@@ -594,7 +555,7 @@ muxc_cb(struct ev_io *io, int fd, int what, void *arg)
 		if (muxc_write(mc) != 0)
 			return;
 		/* Room again: move what channels still hold. */
-		if (mc->dirty != NULL)
+		if (mc->dirty.first != NULL)
 			muxc_flush_add(mc);
 	}
 	if ((what & EV_READ) == 0 || mc->paused)
@@ -643,9 +604,9 @@ muxc_free(struct muxc *mc, const char *why)
 		log_info("mux client: disconnected: %s", why);
 	else
 		log_debug("mux client: closed");
-	muxc_flush_del(mc);
-	while (mc->dirty != NULL)
-		mchan_dirty_del(mc->dirty);
+	list_del(&mux->flush, &mc->flush);
+	while (list_pop(&mc->dirty) != NULL)
+		;
 	idmap_foreach(&mc->chans, muxc_gone_chan, NULL);
 	idmap_free(&mc->chans);
 	idmap_free(&mc->told);

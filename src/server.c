@@ -179,64 +179,30 @@ htab_del(struct server *srv, struct rvp *r)
 }
 
 /* ---------------------------------------------------------------- */
-/* The flush lists. */
+/* The flush lists (see struct server). */
 
 static void
 flush_add_link(struct link *l)
 {
-	struct server	*srv = l->srv;
-
-	if (l->on_flush)
-		return;
-	l->on_flush = 1;
-	l->fprev = NULL;
-	l->fnext = srv->flinks;
-	if (srv->flinks != NULL)
-		srv->flinks->fprev = l;
-	srv->flinks = l;
+	list_add(&l->srv->flinks, &l->flush);
 }
 
 static void
 flush_del_link(struct link *l)
 {
-	if (!l->on_flush)
-		return;
-	l->on_flush = 0;
-	if (l->fprev != NULL)
-		l->fprev->fnext = l->fnext;
-	else
-		l->srv->flinks = l->fnext;
-	if (l->fnext != NULL)
-		l->fnext->fprev = l->fprev;
+	list_del(&l->srv->flinks, &l->flush);
 }
 
 static void
 flush_add_client(struct client *cl)
 {
-	struct server	*srv = cl->srv;
-
-	if (cl->on_flush)
-		return;
-	cl->on_flush = 1;
-	cl->fprev = NULL;
-	cl->fnext = srv->fclients;
-	if (srv->fclients != NULL)
-		srv->fclients->fprev = cl;
-	srv->fclients = cl;
+	list_add(&cl->srv->fclients, &cl->flush);
 }
 
 static void
 flush_del_client(struct client *cl)
 {
-	if (!cl->on_flush)
-		return;
-	cl->on_flush = 0;
-	if (cl->fprev != NULL)
-		cl->fprev->fnext = cl->fnext;
-	else
-		cl->srv->fclients = cl->fnext;
-	if (cl->fnext != NULL)
-		cl->fnext->fprev = cl->fprev;
+	list_del(&cl->srv->fclients, &cl->flush);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1508,24 +1474,19 @@ static void
 server_flush(void *arg)
 {
 	struct server	*srv = arg;
-	struct link	*l;
-	struct client	*cl;
+	struct lnode	*n;
 
 	/*
 	 * Take the head each time: writing may free any link or client,
 	 * and freeing takes it off its list.
 	 */
-	while ((cl = srv->fclients) != NULL) {
-		flush_del_client(cl);
-		client_write(cl);
-	}
+	while ((n = list_pop(&srv->fclients)) != NULL)
+		client_write(LIST_ENTRY(n, struct client, flush));
 	/* The mux first: moving its channels' data may queue link output. */
 	if (srv->mux != NULL)
 		mux_flush(srv->mux);
-	while ((l = srv->flinks) != NULL) {
-		flush_del_link(l);
-		(void)link_write(l);
-	}
+	while ((n = list_pop(&srv->flinks)) != NULL)
+		(void)link_write(LIST_ENTRY(n, struct link, flush));
 }
 
 int

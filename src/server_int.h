@@ -18,6 +18,7 @@
 #include "chan.h"
 #include "ev.h"
 #include "idmap.h"
+#include "list.h"
 #include "options.h"
 #include "vp.h"
 
@@ -61,8 +62,7 @@ struct link {
 	uint8_t		 tls_state;	/* enum link_tls */
 	uint8_t		 tls_want;	/* EV_*: what the library waits for */
 	struct link	*prev, *next;
-	struct link	*fprev, *fnext;	/* on the flush list */
-	int		 on_flush;
+	struct lnode	 flush;		/* on the server's flush list */
 };
 
 /* How far a link's TLS has got. */
@@ -98,8 +98,7 @@ struct client {
 	int		 fd;
 	struct ev_io	*io;
 	int		 eof;		/* the client shut down its side */
-	struct client	*fprev, *fnext;	/* on the flush list */
-	int		 on_flush;
+	struct lnode	 flush;		/* on the server's flush list */
 	struct server	*srv;
 };
 
@@ -134,8 +133,8 @@ struct server {
 	 * frames leave in one system call and nothing waits a whole poll
 	 * round for writability that is almost always there.
 	 */
-	struct link		*flinks;
-	struct client		*fclients;
+	struct lhead		 flinks;
+	struct lhead		 fclients;
 	struct idmap		 ids;	/* VPs by id */
 	uint32_t		 next_id;
 	struct mux		*mux;	/* -M, or NULL */
