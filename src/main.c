@@ -421,6 +421,9 @@ main(int argc, char *argv[])
 		logflags |= LOGF_DEBUG;
 	log_init(LOG_TO_STDERR, logflags);
 
+	/* mux-protocol.md 10: without -C it simply has no effect. */
+	if ((opts.flags & OPT_SKIPNAME) && opts.tls_ca == NULL)
+		log_info("-O skipnameverification has no effect without -C");
 	/* What a -R root may lack: /dev/null, /dev/log, passwd. */
 	if (opts.daemonise) {
 		if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {

@@ -308,8 +308,6 @@ check_combined(struct options *opts, int want4, int want6, FILE *err)
 	if ((opts->flags & OPT_PLAINTOO) && opts->tls_ca != NULL)
 		return (usage_error(err, "-O allowplaintext cannot go with "
 		    "-C: plaintext VPs have no certificate"));
-	if ((opts->flags & OPT_SKIPNAME) && opts->tls_ca == NULL)
-		return (usage_error(err, "-O skipnameverification needs -C"));
 	if (opts->passfile != NULL && opts->tls_key == NULL)
 		return (usage_error(err, "-O passfile needs -c and -p"));
 
