@@ -288,6 +288,12 @@ ev_loop_once(struct ev_loop *loop, int timeout)
 	return (0);
 }
 
+int
+ev_loop_maxfd(const struct ev_loop *loop)
+{
+	return (loop->ops->maxfd);
+}
+
 void
 ev_loop_set_prepare(struct ev_loop *loop, ev_prepare_cb *cb, void *arg)
 {

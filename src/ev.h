@@ -65,7 +65,8 @@ struct ev_ops {
 	void		*(*init)(void);
 	void		 (*free)(void *state);
 	int		 (*change)(void *state, int fd, int old, int new);
-	int		 (*poll)(void *state, struct ev_loop *loop, int timeout);
+	int		 (*poll)(void *state, struct ev_loop *loop,
+			    int timeout);
 	int		 maxfd;
 };
 
@@ -85,6 +86,9 @@ void		 ev_fired(struct ev_loop *loop, int fd, int what);
 struct ev_loop	*ev_loop_new(const char *name);
 void		 ev_loop_free(struct ev_loop *loop);
 const char	*ev_loop_backend(const struct ev_loop *loop);
+
+/* The largest descriptor the loop's backend can watch, or -1: no limit. */
+int		 ev_loop_maxfd(const struct ev_loop *loop);
 
 /* Comma-separated names of the backends compiled in, best first. */
 const char	*ev_backends(void);

@@ -24,6 +24,7 @@
 #endif
 
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <netinet/in.h>
@@ -32,6 +33,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1046,6 +1048,14 @@ link_handshake(struct link *l, const struct proto_frame *f)
 }
 
 /*
+ * The largest first frame we wait for: MASTER_NEW with the longest
+ * magic and name is 514 bytes; scamper sends nothing after them, and a
+ * stranger must not make us hold 64 KiB per link before saying who it
+ * is.
+ */
+#define PENDING_MAXFRAME	4096
+
+/*
  * Process the frames in p[0..len).  Returns the bytes consumed, or -1
  * if the link was freed.
  */
@@ -1063,7 +1073,8 @@ link_frames(struct link *l, const uint8_t *p, size_t len)
 	 */
 	if (l->state == LINK_PENDING && len >= PROTO_HDRLEN &&
 	    proto_frame_get(p, len, &f) == 0 &&
-	    (proto_get32(p) != 0 || proto_get32(p + 4) != 0)) {
+	    (proto_get32(p) != 0 || proto_get32(p + 4) != 0 ||
+	    (((size_t)p[8] << 8) | p[9]) > PENDING_MAXFRAME)) {
 		log_info("link %s: first frame is not a handshake; closed",
 		    l->peer);
 		link_free(l);
@@ -1391,11 +1402,12 @@ listener_cb(struct ev_io *io, int fd, int what, void *arg)
 			}
 			return;
 		}
-		if (srv->npending >= server_limits.max_pending) {
+		if (srv->npending >= server_limits.max_pending ||
+		    cfd > srv->pending_fdmax) {
 			if (!srv->pending_logged)
 				log_info("%u links have not identified "
-				    "themselves; refusing more until some "
-				    "do", srv->npending);
+				    "themselves (descriptor %d); refusing "
+				    "more until some do", srv->npending, cfd);
 			srv->pending_logged = 1;
 			close(cfd);
 			continue;
@@ -1493,10 +1505,24 @@ int
 server_start(struct server *srv, struct ev_loop *loop)
 {
 	struct listener	*ls;
-	int		 i;
+	struct rlimit	 rl;
+	int		 i, lim = INT_MAX;
 
 	srv->loop = loop;
 	ev_loop_set_prepare(loop, server_flush, srv);
+
+	/*
+	 * Strangers must not take every descriptor: links that have not
+	 * identified themselves may use only the lower three quarters of
+	 * what the process (or select's FD_SETSIZE) allows, so that live
+	 * VPs can always take new clients and resumptions.
+	 */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < INT_MAX)
+		lim = (int)rl.rlim_cur;
+	if (ev_loop_maxfd(loop) >= 0 && ev_loop_maxfd(loop) + 1 < lim)
+		lim = ev_loop_maxfd(loop) + 1;
+	srv->pending_fdmax = lim / 4 * 3;
 	if (srv->mux != NULL && mux_start(srv->mux, loop) != 0)
 		return (-1);
 	for (i = 0; i < srv->nlst; i++) {

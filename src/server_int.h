@@ -138,6 +138,7 @@ struct server {
 	struct idmap		 ids;	/* VPs by id */
 	uint32_t		 next_id;
 	struct mux		*mux;	/* -M, or NULL */
+	int			 pending_fdmax;	/* see server_start */
 	struct meta		*meta;	/* -m, or NULL */
 };
 

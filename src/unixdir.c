@@ -289,7 +289,7 @@ unixdir_clean(const char *dir)
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		/* Only names we could have made: other programs' are not ours. */
+		/* Only names we could have made: others' are not ours. */
 		if (!unixdir_is_vpname(de->d_name))
 			continue;
 		/* Too long for sun_path: no VP can ever collide with it. */
