@@ -279,6 +279,9 @@ conn_close(struct conn *c, int by_daemon)
 }
 
 /* A protocol violation (or unexpected close) by the daemon. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
 static void
 violation(struct conn *c, const char *fmt, ...)
 {
