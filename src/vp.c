@@ -413,12 +413,26 @@ vp_resume(struct vp *vp, uint32_t r)
 	return (0);
 }
 
-/* A reliable frame arrived: acknowledge it and count it. */
+/*
+ * Make room for the ACK of a reliable frame before anything changes, so
+ * that running out of memory leaves the frame wholly unprocessed: the
+ * link drops, and scamper sends the frame again on resumption.
+ */
 static int
+vp_ack_room(struct vp *vp)
+{
+	return (buf_reserve(&vp->out, PROTO_HDRLEN + 5) == NULL ? -1 : 0);
+}
+
+/*
+ * A reliable frame was processed: count it and acknowledge it.  Cannot
+ * fail after vp_ack_room.
+ */
+static void
 vp_ack(struct vp *vp, uint32_t seq)
 {
 	vp->rcv_nxt++;
-	return (vp_send_unreliable(vp, PROTO_ACK, &seq));
+	(void)vp_send_unreliable(vp, PROTO_ACK, &seq);
 }
 
 #if defined(__GNUC__)
@@ -449,7 +463,7 @@ vp_input_data(struct vp *vp, const struct proto_frame *f, const char **why)
 	struct chan	*c;
 	size_t		 k = 0;
 
-	if (vp_ack(vp, f->seq) != 0)
+	if (vp_ack_room(vp) != 0)
 		return (vp_fail(why, "out of memory"));
 
 	/*
@@ -457,17 +471,25 @@ vp_input_data(struct vp *vp, const struct proto_frame *f, const char **why)
 	 * FIN-less free), or for a client that is gone: acknowledged and
 	 * dropped, as the 20260420 daemon does, rather than fatal.
 	 */
-	if ((c = chantab_get(&vp->chans, f->chan)) == NULL)
+	if ((c = chantab_get(&vp->chans, f->chan)) == NULL ||
+	    (c->flags & CHAN_GONE) || f->len == 0) {
+		vp_ack(vp, f->seq);
 		return (0);
-	if ((c->flags & CHAN_GONE) || f->len == 0)
-		return (0);
+	}
 	/* Large frames to an idle client may skip the channel buffer. */
 	if (buf_len(&c->out) == 0 && f->len >= VP_DIRECT_MIN &&
 	    vp->ops->chan_direct != NULL &&
-	    (k = vp->ops->chan_direct(vp, c, f->payload, f->len)) >= f->len)
+	    (k = vp->ops->chan_direct(vp, c, f->payload, f->len)) >= f->len) {
+		vp_ack(vp, f->seq);
 		return (0);
+	}
+	/*
+	 * XXX: if this fails after a partial direct write, the client
+	 * gets those first bytes again when scamper resends the frame.
+	 */
 	if (buf_append(&c->out, f->payload + k, f->len - k) != 0)
 		return (vp_fail(why, "out of memory"));
+	vp_ack(vp, f->seq);
 	vp_chan_level(vp, c);
 	vp->ops->chan_ready(vp, c);
 	return (0);
@@ -511,8 +533,9 @@ vp_input(struct vp *vp, const struct proto_frame *f, const char **why)
 		if (proto_u32_parse(f->payload, f->len, &v) != 0)
 			return (vp_fail(why, "CHANNEL_FIN of length %lu",
 			    (unsigned long)f->len));
-		if (vp_ack(vp, f->seq) != 0)
+		if (vp_ack_room(vp) != 0)
 			return (vp_fail(why, "out of memory"));
+		vp_ack(vp, f->seq);
 		return (vp_input_fin(vp, v));
 	case PROTO_KEEPALIVE:
 		if (f->len != 1)
