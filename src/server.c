@@ -1513,16 +1513,17 @@ server_start(struct server *srv, struct ev_loop *loop)
 
 	/*
 	 * Strangers must not take every descriptor: links that have not
-	 * identified themselves may use only the lower three quarters of
-	 * what the process (or select's FD_SETSIZE) allows, so that live
-	 * VPs can always take new clients and resumptions.
+	 * identified themselves may not use the top sixteenth (at least
+	 * 32) of what the process, or select's FD_SETSIZE, allows, so that
+	 * live VPs can always take new clients.  A fixed reserve, not a
+	 * share, since every VP itself takes two descriptors.
 	 */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < INT_MAX)
 		lim = (int)rl.rlim_cur;
 	if (ev_loop_maxfd(loop) >= 0 && ev_loop_maxfd(loop) + 1 < lim)
 		lim = ev_loop_maxfd(loop) + 1;
-	srv->pending_fdmax = lim / 4 * 3;
+	srv->pending_fdmax = lim - (lim / 16 > 32 ? lim / 16 : 32);
 	if (srv->mux != NULL && mux_start(srv->mux, loop) != 0)
 		return (-1);
 	for (i = 0; i < srv->nlst; i++) {
