@@ -91,7 +91,7 @@ struct vp {
 	struct buf	 out;		/* bytes to write to the link */
 
 	uint32_t	 next_chan;
-	struct chantab	 chans;
+	struct idmap	 chans;		/* id -> struct chan */
 	size_t		 nfull;		/* channels with CHAN_FULL */
 
 	const struct vp_ops *ops;

@@ -618,8 +618,8 @@ fz_invariants(struct fz *F)
 	}
 	CHECK(vp->chans.count == nopen);
 	for (i = 0; i < vp->chans.cap; i++)
-		if (vp->chans.slot[i] != NULL)
-			CHECK(fz_by_ptr(F, vp->chans.slot[i]) != NULL);
+		if (vp->chans.slot[i].id != 0)
+			CHECK(fz_by_ptr(F, vp->chans.slot[i].val) != NULL);
 	CHECK(vp->nfull == nfull);
 }
 
