@@ -211,7 +211,7 @@ static int
 detach_begin(int devnull)
 {
 	int	 p[2];
-	char	 c;
+	char	 c = '\0';	/* stays so if the child dies unheard */
 
 	if (pipe(p) != 0)
 		return (-1);

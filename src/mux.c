@@ -35,7 +35,6 @@
 #include <netinet/in.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -648,20 +647,18 @@ mux_accept_cb(struct ev_io *io, int fd, int what, void *arg)
 	struct mux	*mux = arg;
 	struct muxc	*mc;
 	struct burst	 b;
-	int		 cfd, fl, i;
+	int		 cfd, i;
 
 	(void)io;
 	(void)what;
-	for (i = 0; i < 32; i++) {
+	for (i = 0; i < ACCEPT_BURST; i++) {
 		if ((cfd = accept(fd, NULL, NULL)) == -1) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR && errno != ECONNABORTED)
 				log_err("mux: accepting a client");
 			return;
 		}
-		if ((fl = fcntl(cfd, F_GETFL)) == -1 ||
-		    fcntl(cfd, F_SETFL, fl | O_NONBLOCK) == -1 ||
-		    fcntl(cfd, F_SETFD, FD_CLOEXEC) == -1 ||
+		if (server_set_nonblock(cfd) != 0 ||
 		    (mc = calloc(1, sizeof(*mc))) == NULL) {
 			log_err("mux: setting up a client");
 			close(cfd);

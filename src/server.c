@@ -93,8 +93,8 @@ static const struct vp_ops rvp_ops = {
 	rvp_link_resume
 };
 
-static int
-set_nonblock(int fd)
+int
+server_set_nonblock(int fd)
 {
 	int	 fl;
 
@@ -353,7 +353,7 @@ rvp_accept_cb(struct ev_io *io, int fd, int what, void *arg)
 				    r->label);
 			return;
 		}
-		if (set_nonblock(cfd) != 0 ||
+		if (server_set_nonblock(cfd) != 0 ||
 		    (cl = calloc(1, sizeof(*cl))) == NULL) {
 			log_err("%s: setting up a local client", r->label);
 			close(cfd);
@@ -890,34 +890,15 @@ link_master_new(struct link *l, const struct proto_frame *f)
 		return (-1);
 	}
 	if ((r->vp = vp_new(m.magic, m.magic_len, m.name != NULL ? mon : NULL,
-	    &rvp_ops, r)) == NULL || htab_add(srv, r) != 0) {
-		log_err("link %s: new VP", l->peer);
-		vp_free(r->vp);
-		if (r->lfd != -1) {
-			close(r->lfd);
-			unixdir_unlink(srv->opts->unixdir, r->name);
-		}
-		free(r->name);
-		free(r);
-		link_free(l);
-		return (-1);
-	}
+	    &rvp_ops, r)) == NULL || htab_add(srv, r) != 0)
+		goto fail;
 	/* Ids are never reused, and 0 never names a VP. */
 	do {
 		r->id = ++srv->next_id;
 	} while (r->id == 0 || idmap_get(&srv->ids, r->id) != NULL);
 	if (idmap_put(&srv->ids, r->id, r) != 0) {
-		log_err("link %s: new VP", l->peer);
 		htab_del(srv, r);
-		vp_free(r->vp);
-		if (r->lfd != -1) {
-			close(r->lfd);
-			unixdir_unlink(srv->opts->unixdir, r->name);
-		}
-		free(r->name);
-		free(r);
-		link_free(l);
-		return (-1);
+		goto fail;
 	}
 	(void)gettimeofday(&r->arrival, NULL);
 	memcpy(r->addr, l->addr, sizeof(r->addr));
@@ -940,6 +921,18 @@ link_master_new(struct link *l, const struct proto_frame *f)
 	if (srv->mux != NULL)
 		mux_vp_arrived(srv->mux, r);
 	return (0);
+
+ fail:
+	log_err("link %s: new VP", l->peer);
+	vp_free(r->vp);
+	if (r->lfd != -1) {
+		close(r->lfd);
+		unixdir_unlink(srv->opts->unixdir, r->name);
+	}
+	free(r->name);
+	free(r);
+	link_free(l);
+	return (-1);
 }
 
 /* Returns 0 if the link is now live or rejecting, -1 if freed. */
@@ -1413,7 +1406,7 @@ listener_cb(struct ev_io *io, int fd, int what, void *arg)
 			continue;
 		}
 		srv->pending_logged = 0;
-		if (set_nonblock(cfd) != 0 ||
+		if (server_set_nonblock(cfd) != 0 ||
 		    (l = calloc(1, sizeof(*l))) == NULL) {
 			log_err("setting up a link");
 			close(cfd);
@@ -1591,7 +1584,7 @@ server_listen_one(struct server *srv, int family, const char *addr)
 		close(fd);
 		return (-1);
 	}
-	if (listen(fd, SOMAXCONN) != 0 || set_nonblock(fd) != 0) {
+	if (listen(fd, SOMAXCONN) != 0 || server_set_nonblock(fd) != 0) {
 		log_err("cannot listen on %s", text);
 		close(fd);
 		return (-1);

@@ -165,6 +165,8 @@ void		 mux_clients_resume(struct chan *c);
 void		 mux_flush(struct mux *mux);
 
 /* From server.c, for mux.c. */
+/* Make fd non-blocking and close-on-exec: 0, or -1 with errno set. */
+int		 server_set_nonblock(int fd);
 struct rvp	*server_vp_by_id(struct server *srv, uint32_t id);
 void		 server_foreach_vp(struct server *srv,
 		    void (*cb)(struct rvp *, void *), void *arg);

@@ -152,12 +152,9 @@ vp_send_reliable(struct vp *vp, uint32_t chan, int type, const void *p,
 int
 vp_send_id(struct vp *vp, const char *id)
 {
-	size_t	 before = buf_len(&vp->out);
-
 	if (proto_put_id(&vp->out, vp->snd_nxt, id) != 0)
 		return (-1);
-	if (buf_len(&vp->out) != before)
-		vp->ops->out_ready(vp);
+	vp->ops->out_ready(vp);
 	return (0);
 }
 
