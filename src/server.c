@@ -66,9 +66,23 @@ struct server_limits server_limits = {
 /*
  * One scratch buffer for every read: the daemon is single-threaded.
  * Links read up to LINK_READ at once, enough for a few full frames.
+ *
+ * A read rarely ends on a frame boundary.  Copying the partial frame
+ * at its end aside, and back when it completes, cost a quarter of the
+ * bytes of a bulk transfer in copies; so it stays where it is, and the
+ * link's next read lands right after it.  The buffer then belongs to
+ * that link (scratch_owner) until another link reads, which first
+ * moves the partial frame into its owner's rbuf.  The room for that
+ * move is reserved beforehand, so it cannot fail.
  */
 #define LINK_READ	(256 * 1024)
-static uint8_t	 server_scratch[LINK_READ];
+#define SCRATCH_SIZE	(4 * LINK_READ)
+static uint8_t	 server_scratch[SCRATCH_SIZE];
+static struct link *scratch_owner;
+static size_t	 scratch_off;	/* where its partial frame starts */
+static size_t	 scratch_len;	/* and its length */
+/* Clients' reads have their own, as one frame's worth at most. */
+static uint8_t	 client_scratch[PROTO_MAXPAYLOAD];
 
 static void	link_free(struct link *);
 static void	link_update(struct link *);
@@ -257,9 +271,9 @@ client_read(struct client *cl)
 
 	if (c->flags & (CHAN_TXFIN | CHAN_RXFIN | CHAN_PAUSED) || cl->eof)
 		return (0);
-	n = read(cl->fd, server_scratch, PROTO_MAXPAYLOAD);
+	n = read(cl->fd, client_scratch, sizeof(client_scratch));
 	if (n > 0) {
-		if (vp_chan_data(vp, c, server_scratch, (size_t)n) != 0) {
+		if (vp_chan_data(vp, c, client_scratch, (size_t)n) != 0) {
 			log_err("%s: channel %u: queueing client data",
 			    cl->rvp->label, (unsigned)c->id);
 			client_gone(cl);
@@ -653,6 +667,8 @@ link_free(struct link *l)
 	ev_io_free(l->io);
 	tls_conn_free(l->tls);
 	close(l->fd);
+	if (scratch_owner == l)
+		scratch_owner = NULL;
 	buf_free(&l->rbuf);
 	buf_free(&l->wbuf);
 	if (l->prev != NULL)
@@ -1209,15 +1225,69 @@ link_partial_need(const struct link *l)
 	return (PROTO_HDRLEN + (((size_t)h[8] << 8) | h[9]) - have);
 }
 
+/*
+ * Another link is about to read into the scratch buffer: move the
+ * owner's partial frame into its rbuf, whose room was reserved.
+ */
+static void
+scratch_evict(void)
+{
+	struct link	*o = scratch_owner;
+
+	scratch_owner = NULL;
+	memcpy(buf_reserve(&o->rbuf, scratch_len),
+	    server_scratch + scratch_off, scratch_len);
+	buf_commit(&o->rbuf, scratch_len);
+}
+
+/*
+ * Frames were processed from base up to off of len: keep the partial
+ * frame after off in place, with room reserved in rbuf should it have
+ * to move.  Returns -1 if the link was freed.
+ */
+static int
+scratch_keep(struct link *l, const uint8_t *base, size_t off, size_t len)
+{
+	/*
+	 * rbuf is empty here, but for the last read's reservation: drop
+	 * it rather than let realloc copy what it never held.
+	 */
+	buf_free(&l->rbuf);
+	if (off == len)
+		return (0);
+	if (buf_reserve(&l->rbuf, len - off) == NULL) {
+		link_lost(l, "out of memory");
+		return (-1);
+	}
+	scratch_owner = l;
+	scratch_off = (size_t)(base - server_scratch) + off;
+	scratch_len = len - off;
+	return (0);
+}
+
 /* One read's worth of input.  Returns -1 if the link was freed. */
 static int
 link_read_once(struct link *l)
 {
 	const char	*why = NULL;
+	uint8_t		*base = server_scratch;
 	ssize_t		 n, used;
-	size_t		 off = 0, k;
+	size_t		 have = 0, off = 0, k;
 
-	n = link_recv(l, server_scratch, LINK_READ, &why);
+	if (scratch_owner != NULL && scratch_owner != l)
+		scratch_evict();
+	if (scratch_owner == l) {
+		/* Near the end, slide the partial frame to the front. */
+		if (SCRATCH_SIZE - scratch_off - scratch_len < LINK_READ) {
+			memmove(server_scratch, server_scratch + scratch_off,
+			    scratch_len);
+			scratch_off = 0;
+		}
+		base = server_scratch + scratch_off;
+		have = scratch_len;
+	}
+
+	n = link_recv(l, base + have, LINK_READ, &why);
 	if (n == 0) {
 		link_lost(l, "closed by scamper");
 		return (-1);
@@ -1230,17 +1300,25 @@ link_read_once(struct link *l)
 		return (0);
 	l->last_rx = ev_now(l->srv->loop);
 
+	if (scratch_owner == l) {
+		scratch_owner = NULL;
+		n += (ssize_t)have;
+		if ((used = link_frames(l, base, (size_t)n)) < 0)
+			return (-1);
+		return (scratch_keep(l, base, (size_t)used, (size_t)n) < 0 ?
+		    -1 : 1);
+	}
+
 	/*
-	 * A frame split across reads is completed in rbuf, which thus
-	 * never holds more than one frame; everything after it is
-	 * processed straight from the scratch buffer, and only a partial
-	 * frame at the end is kept.  An idle link holds no buffer.
+	 * A frame begun before the link lost the scratch buffer is
+	 * completed in rbuf, which thus never holds more than one frame;
+	 * everything after it is processed in place.
 	 */
 	while (buf_len(&l->rbuf) > 0 && off < (size_t)n) {
 		k = link_partial_need(l);
 		if (k > (size_t)n - off)
 			k = (size_t)n - off;
-		if (buf_append(&l->rbuf, server_scratch + off, k) != 0) {
+		if (buf_append(&l->rbuf, base + off, k) != 0) {
 			link_lost(l, "out of memory");
 			return (-1);
 		}
@@ -1250,18 +1328,12 @@ link_read_once(struct link *l)
 			return (-1);
 		buf_consume(&l->rbuf, (size_t)used);
 	}
-	if (off == (size_t)n)
+	if (buf_len(&l->rbuf) > 0)
 		return (1);
-	if ((used = link_frames(l, server_scratch + off,
-	    (size_t)n - off)) < 0)
+	if ((used = link_frames(l, base + off, (size_t)n - off)) < 0)
 		return (-1);
 	off += (size_t)used;
-	if (off < (size_t)n && buf_append(&l->rbuf, server_scratch + off,
-	    (size_t)n - off) != 0) {
-		link_lost(l, "out of memory");
-		return (-1);
-	}
-	return (1);
+	return (scratch_keep(l, base, off, (size_t)n) < 0 ? -1 : 1);
 }
 
 static void
