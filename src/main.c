@@ -31,6 +31,7 @@
 #include "ev.h"
 #include "log.h"
 #include "meta.h"
+#include "notify.h"
 #include "options.h"
 #include "server.h"
 #include "tls.h"
@@ -434,6 +435,8 @@ main(int argc, char *argv[])
 	}
 	if (opts.user != NULL && runas_lookup(opts.user, &ra) != 0)
 		goto fail;
+	if (notify_open() != 0)
+		goto fail;
 	/* Every path from here on is inside the -R root, the pid file too. */
 	if (opts.chroot != NULL && enter_root(opts.chroot) != 0)
 		goto fail;
@@ -504,10 +507,13 @@ main(int argc, char *argv[])
 	sigprocmask(SIG_SETMASK, &main_oldmask, NULL);
 	log_info("sc_remoted %s started, event backend %s", PACKAGE_VERSION,
 	    ev_loop_backend(loop));
+	notify_send("READY=1");
 
 	rc = ev_loop_run(loop);
 	if (rc != 0)
 		log_err("event loop failed");
+	notify_send("STOPPING=1");
+	notify_close();
 	server_free(srv);
 	ev_loop_free(loop);
 	if (opts.pidfile != NULL) {
@@ -518,6 +524,7 @@ main(int argc, char *argv[])
 	return (rc == 0 ? 0 : EXIT_STARTUP);
 
  fail:
+	notify_close();
 	server_free(srv);
 	if (loop != NULL)
 		ev_loop_free(loop);
