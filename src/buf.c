@@ -17,6 +17,25 @@
 
 #define BUF_MINCAP	256
 
+#ifdef BUF_FAULTS
+long	 buf_faults_left = -1;
+
+static int
+buf_fault(void)
+{
+	if (buf_faults_left < 0)
+		return (0);
+	if (buf_faults_left == 0) {
+		errno = ENOMEM;
+		return (1);
+	}
+	buf_faults_left--;
+	return (0);
+}
+#else
+#define buf_fault()	0
+#endif
+
 void
 buf_init(struct buf *b)
 {
@@ -68,6 +87,8 @@ buf_reserve(struct buf *b, size_t n)
 		return (b->data + b->len);
 	}
 
+	if (buf_fault())
+		return (NULL);
 	cap = b->cap < BUF_MINCAP ? BUF_MINCAP : b->cap;
 	while (cap < need) {
 		if (cap > SIZE_MAX / 2) {

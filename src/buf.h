@@ -49,4 +49,12 @@ void		 buf_consume(struct buf *b, size_t n);
 /* Empty the buffer and release its storage. */
 void		 buf_reset(struct buf *b);
 
+#ifdef BUF_FAULTS
+/*
+ * Tests only (a build of buf.c with BUF_FAULTS): how many more
+ * allocations succeed before each fails with ENOMEM; negative: all.
+ */
+extern long	 buf_faults_left;
+#endif
+
 #endif /* BUF_H */

@@ -473,17 +473,23 @@ vp_input_data(struct vp *vp, const struct proto_frame *f, const char **why)
 		vp_ack(vp, f->seq);
 		return (0);
 	}
-	/* Large frames to an idle client may skip the channel buffer. */
-	if (buf_len(&c->out) == 0 && f->len >= VP_DIRECT_MIN &&
-	    vp->ops->chan_direct != NULL &&
-	    (k = vp->ops->chan_direct(vp, c, f->payload, f->len)) >= f->len) {
-		vp_ack(vp, f->seq);
-		return (0);
-	}
 	/*
-	 * XXX: if this fails after a partial direct write, the client
-	 * gets those first bytes again when scamper resends the frame.
+	 * Large frames to an idle client may skip the channel buffer.
+	 * Room for what the client does not take is reserved first:
+	 * once some bytes are written, running out of memory could no
+	 * longer leave the frame unprocessed for scamper to send again.
 	 */
+	if (buf_len(&c->out) == 0 && f->len >= VP_DIRECT_MIN &&
+	    vp->ops->chan_direct != NULL) {
+		if (buf_reserve(&c->out, f->len) == NULL)
+			return (vp_fail(why, "out of memory"));
+		k = vp->ops->chan_direct(vp, c, f->payload, f->len);
+		if (k >= f->len) {
+			buf_free(&c->out);	/* idle channels hold none */
+			vp_ack(vp, f->seq);
+			return (0);
+		}
+	}
 	if (buf_append(&c->out, f->payload + k, f->len - k) != 0)
 		return (vp_fail(why, "out of memory"));
 	vp_ack(vp, f->seq);

@@ -702,6 +702,48 @@ test_direct(void **state)
 	vp_free(vp);
 }
 
+/*
+ * Out of memory when a frame could go straight to its client: the
+ * frame is left wholly unprocessed (no byte written, no ACK), so that
+ * when scamper sends it again the client gets each byte once.
+ * Regression: the first bytes were written before the rest found no
+ * memory, and came again with the resent frame.
+ */
+static void
+test_direct_oom(void **state)
+{
+	struct vp	*vp;
+	struct chan	*c;
+	static uint8_t	 big[20000];
+
+	(void)state;
+	vp = vp_new(magic, sizeof(magic), NULL, &direct_ops, NULL);
+	c = vp_chan_open(vp, NULL);
+	/* CHANNEL_NEW is in out: room for an ACK without allocating. */
+	assert_true(buf_len(&vp->out) > 0);
+	direct_calls = 0;
+	direct_room = 15000;
+	buf_faults_left = 0;
+	assert_int_equal(feed(vp, 0, c->id, big, sizeof(big)), -1);
+	buf_faults_left = -1;
+	assert_int_equal(direct_calls, 0);
+	assert_int_equal(buf_len(&c->out), 0);
+	assert_int_equal(vp->rcv_nxt, 0);
+	/* Sent again: 15000 bytes go direct, the rest is queued. */
+	assert_int_equal(feed(vp, 0, c->id, big, sizeof(big)), 0);
+	assert_int_equal(direct_calls, 1);
+	assert_int_equal(buf_len(&c->out), 5000);
+	assert_int_equal(vp->rcv_nxt, 1);
+	/* A whole direct write leaves an idle channel without memory. */
+	buf_consume(&c->out, buf_len(&c->out));
+	(void)vp_chan_written(vp, c);
+	direct_room = SIZE_MAX;
+	assert_int_equal(feed(vp, 1, c->id, big, sizeof(big)), 0);
+	assert_int_equal(direct_calls, 2);
+	assert_null(c->out.data);
+	vp_free(vp);
+}
+
 /* The first frame of a link, as the server checks it. */
 static void
 test_hello(void **state)
@@ -759,6 +801,7 @@ main(void)
 		T(test_free_closes),
 		T(test_hello),
 		T(test_direct),
+		T(test_direct_oom),
 #undef T
 	};
 
