@@ -512,6 +512,11 @@ main(int argc, char *argv[])
 	rc = ev_loop_run(loop);
 	if (rc != 0)
 		log_err("event loop failed");
+	/*
+	 * Hold further stop signals: a second SIGTERM must not cut the
+	 * clean-up short and leave sockets or the pid file behind.
+	 */
+	sigprocmask(SIG_BLOCK, &main_stops, NULL);
 	notify_send("STOPPING=1");
 	notify_close();
 	server_free(srv);

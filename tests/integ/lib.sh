@@ -94,6 +94,8 @@ alive() {
 	return 0
 }
 
+_san_re='ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:'
+
 cleanup() {
 	_rc=$?
 	trap - EXIT INT TERM HUP PIPE
@@ -102,6 +104,8 @@ cleanup() {
 	if command -v pgrep >/dev/null 2>&1; then
 		_all="$_all $(pgrep -P $$ 2>/dev/null)"
 	fi
+	# Once each: a second SIGTERM would cut a daemon's exit short.
+	_all=$(echo $_all | tr ' ' '\n' | sort -u)
 	for _p in $_all; do
 		[ "$_p" = "$_watchdog" ] || kill_tree TERM "$_p"
 	done
@@ -119,6 +123,18 @@ cleanup() {
 		kill_tree KILL "$_p"
 	done
 	wait 2>/dev/null
+	# Leaks are reported at exit, which for most daemons is only now:
+	# a sanitizer's report in any log fails a test that passed.
+	if [ "$_rc" = 0 ] && [ -n "$T" ] && [ -d "$T" ]; then
+		_san=$(grep -l -E "$_san_re" "$T"/*.log 2>/dev/null)
+		if [ -n "$_san" ]; then
+			for _f in $_san; do
+				say "FAIL: sanitizer report in $(basename "$_f"):"
+				grep -A 25 -E "$_san_re" "$_f" | head -n 60
+			done
+			_rc=1
+		fi
+	fi
 	if [ -n "$T" ] && [ -d "$T" ]; then
 		if [ -n "${KEEP_TMP:-}" ]; then
 			say "keeping $T"
