@@ -254,7 +254,8 @@ client_update(struct client *cl)
 	if (!cl->eof &&
 	    (c->flags & (CHAN_TXFIN | CHAN_RXFIN | CHAN_PAUSED)) == 0)
 		ev |= EV_READ;
-	if (buf_len(&c->out) > 0)
+	/* As for links (link_update): the flush list writes first. */
+	if (buf_len(&c->out) > 0 && !cl->flush.linked)
 		ev |= EV_WRITE;
 	if (ev_io_set(cl->io, ev) != 0)
 		log_err("%s: watching client of channel %u", cl->rvp->label,
@@ -643,7 +644,12 @@ link_update(struct link *l)
 	if (l->state != LINK_LIVE || l->rvp == NULL ||
 	    !l->rvp->vp->link_paused)
 		ev |= EV_READ;
-	if (buf_len(link_out(l)) > 0)
+	/*
+	 * Output queued in this round is written when the round ends
+	 * (server_flush), which asks for writability only if the socket
+	 * is full: asking now would cost two epoll_ctl calls a round.
+	 */
+	if (buf_len(link_out(l)) > 0 && !l->flush.linked)
 		ev |= EV_WRITE;
 	/* The TLS library may need the other direction to make progress. */
 	ev |= l->tls_want;
